@@ -1,0 +1,5 @@
+/** Benchmarks (JMH) and the measurement harness. */
+@NullMarked
+package dev.amalgam.bench;
+
+import org.jspecify.annotations.NullMarked;
