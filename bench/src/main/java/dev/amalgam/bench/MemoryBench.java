@@ -128,6 +128,11 @@ public final class MemoryBench {
 
   /** Runs every measurement; takes a few seconds at the defaults. */
   public static Result run(Config config, Path spillDirectory) {
+    return run(config, spillDirectory, 2_000_000);
+  }
+
+  /** Runs every measurement with {@code pins} pins per pin-latency repetition. */
+  static Result run(Config config, Path spillDirectory, int pins) {
     Map<String, Double> v = new LinkedHashMap<>();
     double memcpy = memcpyGbps(config);
     v.put("memcpy_gbps", memcpy);
@@ -138,7 +143,7 @@ public final class MemoryBench {
     Topology pcie = topology("pcie-pair", config);
     double[] staged = migrateGbps(pcie, config, spillDirectory);
     v.put("migrate_staged_gbps", staged[0]);
-    v.put("pin_resident_ns", pinResidentNs(pair, config, spillDirectory));
+    v.put("pin_resident_ns", pinResidentNs(pair, config, spillDirectory, pins));
     double[] fault = faultNs(pair, config, spillDirectory);
     v.put("fault_ns", fault[0]);
     v.put("fault_copy_ns", 1e9 * config.pageSize() / (memcpy * 1e9));
@@ -234,13 +239,12 @@ public final class MemoryBench {
   }
 
   /** Mean ns of pin + unpin of one page resident on the pinning device. */
-  static double pinResidentNs(Topology t, Config c, Path spill) {
+  static double pinResidentNs(Topology t, Config c, Path spill, int n) {
     try (UnifiedMemory m = open(t, c, spill);
         Region r = m.allocate(c.pageSize() * 4, "bench-pin")) {
       Device g0 = m.device("gpu0");
       touch(r, g0, c);
       long page = c.pageSize();
-      int n = 2_000_000;
       double best = Double.MAX_VALUE;
       long sink = 0;
       for (int rep = 0; rep < c.repetitions() + 1; rep++) {
