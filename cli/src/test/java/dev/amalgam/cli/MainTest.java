@@ -65,4 +65,20 @@ class MainTest {
     assertThat(run(cmd, "boom", "--verbose")).isEqualTo(1);
     assertThat(err.toString()).contains("IllegalStateException: it broke", "\tat ");
   }
+
+  @Test
+  void topology_preset_isDescribedWithSimulatedLabels() {
+    assertThat(run(Main.commandLine(), "topology", "pcie-pair")).isZero();
+    assertThat(out.toString()).contains("gpu0", "pcie5", "(simulated)", "modeled");
+  }
+
+  @Test
+  void topology_badFile_namesLineAndField(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path f = dir.resolve("box.topo");
+    java.nio.file.Files.writeString(
+        f, "device host kind=host capacity=1GiB\ndevice gpu0 kind=gpu capacity=16XB\n");
+    assertThat(run(Main.commandLine(), "topology", f.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("box.topo:2: field 'capacity'", "16XB");
+  }
 }

@@ -14,10 +14,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Capacity is enforced here, synchronously: {@link #tryCharge} adds a page to the resident bytes
  * only if it fits. Which pages are cold is decided by a Caffeine cache (W-TinyLFU) keyed by page
- * identity: a page is put when a copy lands, read on every pin (recording frequency and recency),
- * and invalidated when the copy leaves. The cache's own bound (capacity in pages) is never reached
- * because the memory layer evicts first; victims come from the policy's {@code coldest} order,
- * skipping pinned pages, which also weigh 0 when written.
+ * identity: a page is put when a copy lands, read on pins (recording frequency and recency;
+ * sampled: the first pin of a page on a device and every eighth after it, which keeps frequency
+ * estimates proportional at an eighth of the cost), and invalidated when the copy leaves. The
+ * cache's own bound (capacity in pages) is never reached because the memory layer evicts first;
+ * victims come from the policy's {@code coldest} order, skipping pinned pages, which also weigh 0
+ * when written.
  */
 final class DeviceState implements Device {
   private final int id;

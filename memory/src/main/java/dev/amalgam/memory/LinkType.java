@@ -2,7 +2,7 @@ package dev.amalgam.memory;
 
 /**
  * Interconnect technologies with their public figures. Bandwidths are per direction; latencies are
- * modeled per-transfer setup costs (see docs/memory-model.md for sources and assumptions).
+ * modeled per-transfer setup costs (see docs/topologies.md for sources and assumptions).
  */
 public enum LinkType {
   /** NV-HBI, the die-to-die interface of Blackwell B200: 10 TB/s. */

@@ -25,8 +25,9 @@ public final class Pin implements AutoCloseable {
   private final int firstPage;
   private final Frame[] frames;
   private final int[] servedBy;
-  private final @Nullable Arena arena;
-  private final MemorySegment @Nullable [] chunks;
+  private final boolean shared;
+  private @Nullable Arena arena;
+  private MemorySegment @Nullable [] chunks;
   private boolean closed;
 
   Pin(
@@ -38,8 +39,7 @@ public final class Pin implements AutoCloseable {
       int firstPage,
       Frame[] frames,
       int[] servedBy,
-      @Nullable Arena arena,
-      UnifiedMemory memory) {
+      boolean shared) {
     this.region = region;
     this.device = device;
     this.mode = mode;
@@ -48,21 +48,34 @@ public final class Pin implements AutoCloseable {
     this.firstPage = firstPage;
     this.frames = frames;
     this.servedBy = servedBy;
-    this.arena = arena;
-    if (arena == null) {
-      this.chunks = null;
-    } else {
-      long pageSize = memory.pageSize();
-      MemorySegment[] c = new MemorySegment[frames.length];
-      for (int i = 0; i < frames.length; i++) {
-        long pageStart = (long) (firstPage + i) * pageSize;
-        long from = Math.max(offset, pageStart);
-        long to = Math.min(offset + length, pageStart + pageSize);
-        MemorySegment view = memory.device(servedBy[i]).backend().hostView(frames[i]);
-        c[i] = view.asSlice(from - pageStart, to - from).reinterpret(arena, null);
-      }
-      this.chunks = c;
+    this.shared = shared;
+  }
+
+  /** Creates the views on first use: the arena is confined to the thread that asks first. */
+  @SuppressWarnings("MustBeClosedChecker") // the pin owns the arena and closes it in close()
+  private MemorySegment[] views() {
+    MemorySegment[] c = chunks;
+    if (c != null) {
+      return c;
     }
+    if (!device.hostAddressable()) {
+      throw AmalgamMemoryException.notAddressable(
+          "device '" + device.name() + "' is not host-addressable: use frame(i) with its backend");
+    }
+    Arena a = shared ? Arena.ofShared() : Arena.ofConfined();
+    UnifiedMemory memory = region.memory();
+    long pageSize = memory.pageSize();
+    c = new MemorySegment[frames.length];
+    for (int i = 0; i < frames.length; i++) {
+      long pageStart = (long) (firstPage + i) * pageSize;
+      long from = Math.max(offset, pageStart);
+      long to = Math.min(offset + length, pageStart + pageSize);
+      MemorySegment view = memory.device(servedBy[i]).backend().hostView(frames[i]);
+      c[i] = view.asSlice(from - pageStart, to - from).reinterpret(a, null);
+    }
+    arena = a;
+    chunks = c;
+    return c;
   }
 
   /** The pinned region. */
@@ -103,12 +116,7 @@ public final class Pin implements AutoCloseable {
   /** The bytes of chunk {@code i}, as a host segment. */
   public MemorySegment chunk(int i) {
     checkOpen();
-    MemorySegment[] c = chunks;
-    if (c == null) {
-      throw AmalgamMemoryException.notAddressable(
-          "device '" + device.name() + "' is not host-addressable: use frame(i) with its backend");
-    }
-    return c[i];
+    return views()[i];
   }
 
   /**
@@ -132,7 +140,7 @@ public final class Pin implements AutoCloseable {
               frames.length,
               region.memory().pageSize()));
     }
-    return chunk(0);
+    return views()[0];
   }
 
   /** The backend frame behind chunk {@code i} (for device backends). */

@@ -6,7 +6,6 @@ import dev.amalgam.memory.spi.DeviceBackend;
 import dev.amalgam.memory.spi.DeviceBackendProvider;
 import dev.amalgam.memory.spi.Frame;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -446,7 +445,6 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
 
   // ---------------------------------------------------------------- pins
 
-  @SuppressWarnings("MustBeClosedChecker") // the returned Pin owns the arena and closes it
   Pin pin(Region r, long offset, long length, Device device, AccessMode mode, boolean shared) {
     Objects.requireNonNull(mode, "mode is null");
     DeviceState d = state(device);
@@ -462,7 +460,7 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
         throw AmalgamMemoryException.closed(r.describe());
       }
       if (length == 0) {
-        return new Pin(r, d, mode, offset, 0, 0, new Frame[0], new int[0], null, this);
+        return new Pin(r, d, mode, offset, 0, 0, new Frame[0], new int[0], shared);
       }
       int first = (int) (offset / pageSize);
       int last = (int) ((offset + length - 1) / pageSize);
@@ -478,11 +476,7 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
           boolean full = offset <= pageStart && offset + length >= pageEnd;
           pinPage(r.pages[p], d, mode, full, frames, servedBy, done);
         }
-        Arena arena = null;
-        if (d.hostAddressable()) {
-          arena = shared ? Arena.ofShared() : Arena.ofConfined();
-        }
-        return new Pin(r, d, mode, offset, length, first, frames, servedBy, arena, this);
+        return new Pin(r, d, mode, offset, length, first, frames, servedBy, shared);
       } catch (RuntimeException | Error e) {
         for (int i = 0; i < done; i++) {
           unpinPage(r.pages[first + i], servedBy[i], mode);
@@ -546,8 +540,9 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
         e.writePins++;
         e.writer = served;
       }
-      e.accesses[d.id()]++;
-      devices[served].touch(e);
+      if ((e.accesses[d.id()]++ & 7) == 0) {
+        devices[served].touch(e);
+      }
       d.pins.increment();
       Frame f = e.copies[served];
       frames[i] = Objects.requireNonNull(f, "pinned page has no frame");
