@@ -17,9 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -69,6 +71,7 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
   private final AtomicLong nextRegionId = new AtomicLong(1);
   private final AtomicLong allocated = new AtomicLong();
   private final AtomicLong openPins = new AtomicLong();
+  private final Set<CompletableFuture<Integer>> prefetches = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
   private volatile boolean closed;
 
@@ -473,7 +476,9 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
           int p = first + done;
           long pageStart = (long) p * pageSize;
           long pageEnd = Math.min(pageStart + pageSize, r.size());
-          boolean full = offset <= pageStart && offset + length >= pageEnd;
+          // Only the last page may skip copying its old bytes in: an earlier page that dropped
+          // them could not get them back if a later page then failed (timeout, device full).
+          boolean full = done == n - 1 && offset <= pageStart && offset + length >= pageEnd;
           pinPage(r.pages[p], d, mode, full, frames, servedBy, done);
         }
         return new Pin(r, d, mode, offset, length, first, frames, servedBy, shared);
@@ -708,6 +713,12 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
   }
 
   private AmalgamMemoryException deviceFull(DeviceState d) {
+    return AmalgamMemoryException.deviceFull(
+        d.name(), d.capacity(), d.residentBytes(), pinnedBytes(d), pageSize);
+  }
+
+  /** Bytes of pages pinned on d now (a racy scan of the page table; for decisions on failure). */
+  private long pinnedBytes(DeviceState d) {
     long pinned = 0;
     for (Region r : regions.values()) {
       for (PageEntry p : r.pages) {
@@ -716,8 +727,7 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
         }
       }
     }
-    return AmalgamMemoryException.deviceFull(
-        d.name(), d.capacity(), d.residentBytes(), pinned, pageSize);
+    return pinned;
   }
 
   /** Charges one page on d, evicting cold pages as needed; false after {@code attempts} misses. */
@@ -732,6 +742,9 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
       }
       if (++misses >= attempts) {
         return false;
+      }
+      if (misses % 16 == 0 && pinnedBytes(d) + pageSize > d.capacity()) {
+        return false; // full of pinned pages: waiting would not help, pins are not queued
       }
       // Victims are locked or pinned by other threads right now: let them finish.
       if (misses < 50) {
@@ -871,19 +884,34 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
     }
     int first = (int) (offset / pageSize);
     int last = (int) ((offset + length - 1) / pageSize);
-    return CompletableFuture.supplyAsync(
+    CompletableFuture<Integer> future = new CompletableFuture<>();
+    prefetches.add(future);
+    future.whenComplete((v, t) -> prefetches.remove(future));
+    Runnable task =
         () -> {
-          int moved = 0;
-          for (int p = first; p <= last && !closing && !closed && !r.closed; p++) {
-            int result = prefetchPage(r.pages[p], d);
-            if (result < 0) {
-              break;
-            }
-            moved += result;
+          if (future.isDone()) {
+            return;
           }
-          return moved;
-        },
-        d.executor());
+          try {
+            int moved = 0;
+            for (int p = first; p <= last && !closing && !closed && !r.closed; p++) {
+              int result = prefetchPage(r.pages[p], d);
+              if (result < 0) {
+                break;
+              }
+              moved += result;
+            }
+            future.complete(moved);
+          } catch (RuntimeException | Error e) {
+            future.completeExceptionally(e);
+          }
+        };
+    try {
+      d.executor().execute(task);
+    } catch (RejectedExecutionException e) {
+      future.completeExceptionally(AmalgamMemoryException.closed("device '" + d.name() + "'"));
+    }
+    return future;
   }
 
   /** 1 when moved, 0 when skipped, -1 when the device is full (stop). */
@@ -1194,6 +1222,10 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
     }
     for (DeviceState d : devices) {
       d.backend().close();
+    }
+    for (CompletableFuture<Integer> f : List.copyOf(prefetches)) {
+      f.completeExceptionally(
+          AmalgamMemoryException.closed("unified memory on " + topology.name()));
     }
     transfers.close();
     spill.close();
