@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run benchmarks.",
-    subcommands = {BenchMemoryCommand.class, BenchJmhCommand.class})
+    subcommands = {BenchMemoryCommand.class, BenchKernelsCommand.class, BenchJmhCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Override
