@@ -170,10 +170,9 @@ public final class MemoryBench {
   private static Topology topology(String name, Config c) {
     long gpu = c.workingSetBytes() * 2;
     long host = c.workingSetBytes() * 4;
-    if (name.endsWith(".topo") || name.contains("/")) {
-      return Topology.parse(Path.of(name)).withCapacities(gpu, host);
-    }
-    return Topology.preset(name, gpu, host);
+    return Topology.presetNames().contains(name)
+        ? Topology.preset(name, gpu, host)
+        : Topology.parse(Path.of(name)).withCapacities(gpu, host);
   }
 
   private static UnifiedMemory open(Topology t, Config c, Path spill) {

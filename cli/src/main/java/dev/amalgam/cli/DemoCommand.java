@@ -1,11 +1,10 @@
 package dev.amalgam.cli;
 
 import dev.amalgam.memory.Sizes;
-import dev.amalgam.memory.Topology;
 import dev.amalgam.samples.MemoryDemo;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code amalgam demo}: a guided tour of the engine. */
@@ -18,13 +17,7 @@ import picocli.CommandLine.Option;
     })
 public final class DemoCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--topology",
-      defaultValue = Topology.DEFAULT_PRESET,
-      paramLabel = "NAME|FILE",
-      description =
-          "Preset (${COMPLETION-CANDIDATES}) or topology file (default: ${DEFAULT-VALUE}).")
-  String topology = Topology.DEFAULT_PRESET;
+  @Mixin MemoryOptions memory = new MemoryOptions();
 
   @Option(
       names = "--gpu-capacity",
@@ -47,30 +40,17 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Size of the data set (default: ${DEFAULT-VALUE}).")
   String dataSize = "192MiB";
 
-  @Option(
-      names = "--page-size",
-      defaultValue = "2MiB",
-      paramLabel = "SIZE",
-      description = "Page size (default: ${DEFAULT-VALUE}).")
-  String pageSize = "2MiB";
-
-  @Option(
-      names = "--spill-dir",
-      paramLabel = "DIR",
-      description = "Spill directory (default: the system temporary directory).")
-  Path spillDir = Path.of(System.getProperty("java.io.tmpdir"), "amalgam-spill");
-
   @Override
   public Integer call() {
     long gpu = Sizes.parseBytes(gpuCapacity);
     long host = Sizes.parseBytes(hostCapacity);
-    Topology t =
-        Topology.presetNames().contains(topology)
-            ? Topology.preset(topology, gpu, host)
-            : Topology.parse(Path.of(topology)).withCapacities(gpu, host);
     MemoryDemo.Options o =
         new MemoryDemo.Options(
-            t, Sizes.parseBytes(pageSize), Sizes.parseBytes(dataSize), 2 * gpu, spillDir);
+            memory.topology(gpu, host),
+            memory.pageSizeBytes(),
+            Sizes.parseBytes(dataSize),
+            2 * gpu,
+            memory.spillDir);
     MemoryDemo.Outcome outcome = MemoryDemo.run(o, System.out);
     return outcome.ok() ? 0 : 1;
   }

@@ -507,23 +507,7 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
       if (e.region.closed) {
         throw AmalgamMemoryException.closed(e.region.describe());
       }
-      if (e.conflicts(d.id(), mode)) {
-        boolean ok;
-        try {
-          ok = e.awaitNoConflict(d.id(), mode, pinTimeoutNanos);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw AmalgamMemoryException.pinTimeout(
-              e.describe(), d.name(), pinsOf(e) + " (interrupted)", 0);
-        }
-        if (!ok) {
-          throw AmalgamMemoryException.pinTimeout(
-              e.describe(), d.name(), pinsOf(e), pinTimeoutNanos / 1_000_000);
-        }
-        if (e.region.closed) {
-          throw AmalgamMemoryException.closed(e.region.describe());
-        }
-      }
+      awaitNoConflict(e, d, mode);
       int served = d.id();
       if (!mode.writes()
           && (e.accessedBy & (1L << d.id())) != 0
@@ -554,6 +538,28 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
       servedBy[i] = served;
     } finally {
       e.lock.unlock();
+    }
+  }
+
+  /** Waits (page locked) until access in mode on d does not conflict with other devices' pins. */
+  private void awaitNoConflict(PageEntry e, DeviceState d, AccessMode mode) {
+    if (!e.conflicts(d.id(), mode)) {
+      return;
+    }
+    boolean ok;
+    try {
+      ok = e.awaitNoConflict(d.id(), mode, pinTimeoutNanos);
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw AmalgamMemoryException.pinTimeout(
+          e.describe(), d.name(), pinsOf(e) + " (interrupted)", 0);
+    }
+    if (!ok) {
+      throw AmalgamMemoryException.pinTimeout(
+          e.describe(), d.name(), pinsOf(e), pinTimeoutNanos / 1_000_000);
+    }
+    if (e.region.closed) {
+      throw AmalgamMemoryException.closed(e.region.describe());
     }
   }
 
@@ -958,17 +964,7 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
         if (e.zero) {
           continue;
         }
-        if (e.conflicts(d.id(), AccessMode.READ)) {
-          try {
-            if (!e.awaitNoConflict(d.id(), AccessMode.READ, pinTimeoutNanos)) {
-              throw AmalgamMemoryException.pinTimeout(
-                  e.describe(), d.name(), pinsOf(e), pinTimeoutNanos / 1_000_000);
-            }
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw AmalgamMemoryException.pinTimeout(e.describe(), d.name(), "interrupted", 0);
-          }
-        }
+        awaitNoConflict(e, d, AccessMode.READ);
         boolean wasCurrent = e.currentOn(d.id());
         ensureCurrent(e, d, AccessMode.READ, false, false);
         for (int o = 0; o < devices.length; o++) {
