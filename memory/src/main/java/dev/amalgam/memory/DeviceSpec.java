@@ -34,11 +34,11 @@ public record DeviceSpec(
       throw new IllegalArgumentException(
           "device '" + name + "': capacity must be positive, was " + capacityBytes);
     }
-    if (!(memoryBandwidthBytesPerSecond > 0)) {
+    if (!(memoryBandwidthBytesPerSecond > 0) || Double.isInfinite(memoryBandwidthBytesPerSecond)) {
       throw new IllegalArgumentException(
           "device '"
               + name
-              + "': bandwidth must be positive, was "
+              + "': bandwidth must be positive and finite, was "
               + memoryBandwidthBytesPerSecond);
     }
     if (workers <= 0) {

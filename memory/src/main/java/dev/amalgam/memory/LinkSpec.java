@@ -22,13 +22,13 @@ public record LinkSpec(
     if (a.equals(b)) {
       throw new IllegalArgumentException("link joins device '" + a + "' to itself");
     }
-    if (!(bytesPerSecondPerDirection > 0)) {
+    if (!(bytesPerSecondPerDirection > 0) || Double.isInfinite(bytesPerSecondPerDirection)) {
       throw new IllegalArgumentException(
           "link "
               + a
               + "<->"
               + b
-              + ": bandwidth must be positive, was "
+              + ": bandwidth must be positive and finite, was "
               + bytesPerSecondPerDirection);
     }
     if (latencyNanos < 0) {

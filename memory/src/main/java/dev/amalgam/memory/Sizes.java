@@ -87,7 +87,7 @@ public final class Sizes {
                   "cannot parse '" + text + "' as a size: unknown unit '" + unit + "'");
         };
     double value = number * multiplier;
-    if (value < 0 || value > Long.MAX_VALUE || value != Math.rint(value)) {
+    if (value < 0 || value >= 0x1p63 || value != Math.rint(value)) {
       throw new IllegalArgumentException(
           "cannot parse '" + text + "' as a size: not a whole, non-negative number of bytes");
     }
