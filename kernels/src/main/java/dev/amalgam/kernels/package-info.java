@@ -16,11 +16,10 @@
  *   <li><b>Nulls.</b> SQL semantics: a comparison with a null is not true (the row is not
  *       selected); arithmetic on a null gives null; aggregates skip nulls; {@code IS NULL} sees
  *       them.
- *   <li><b>Implementations.</b> {@link dev.amalgam.kernels.Kernels#cpu()} gives the CPU
- *       implementations (Vector API with a scalar tail). Package {@code
- *       dev.amalgam.kernels.reference} holds plain scalar references of the same interfaces, used
- *       only by differential tests and benchmarks. A device backend provides its own
- *       implementations of the same interfaces.
+ *   <li><b>Implementations.</b> Each family interface's {@code cpu()} gives its CPU implementation
+ *       (Vector API with a scalar tail). Package {@code dev.amalgam.kernels.reference} holds plain
+ *       scalar references of the same interfaces, used only by differential tests and benchmarks. A
+ *       device backend provides its own implementations of the same interfaces.
  *   <li><b>Errors.</b> Bad arguments (negative counts, segments too small) throw {@link
  *       java.lang.IllegalArgumentException} naming the argument and its value; arithmetic that
  *       cannot be represented (decimal overflow, division by zero) throws {@link
