@@ -16,6 +16,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * {@code amalgam bench kernels}: runs the kernel JMH benchmarks ({@code
@@ -29,7 +30,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class KernelBench {
   /** What to run. */
   public record Config(
-      List<String> include, int forks, int warmups, int iterations, double seconds) {
+      List<String> include,
+      int forks,
+      int warmups,
+      int iterations,
+      double seconds,
+      boolean verbose) {
     /** Validates the fields. */
     public Config {
       include = List.copyOf(include);
@@ -150,6 +156,7 @@ public final class KernelBench {
             .measurementIterations(config.iterations())
             .measurementTime(TimeValue.milliseconds((long) (config.seconds() * 1000)))
             .shouldFailOnError(true)
+            .verbosity(config.verbose() ? VerboseMode.NORMAL : VerboseMode.SILENT)
             .jvmArgsAppend(
                 "--enable-native-access=ALL-UNNAMED",
                 "--add-modules",

@@ -53,10 +53,15 @@ public final class BenchKernelsCommand implements Callable<Integer> {
       description = "JVM forks per benchmark (default: ${DEFAULT-VALUE}).")
   int forks = 1;
 
+  @Option(names = "--jmh-output", description = "Show JMH's own progress output.")
+  boolean jmhOutput;
+
   @Override
   public Integer call() throws RunnerException {
+    System.err.println("running kernel benchmarks (JMH, one fork per benchmark)...");
     KernelBench.Result r =
-        KernelBench.run(new KernelBench.Config(include, forks, warmups, iterations, seconds));
+        KernelBench.run(
+            new KernelBench.Config(include, forks, warmups, iterations, seconds, jmhOutput));
     System.out.print(json ? r.toJson() : r.toTable());
     return 0;
   }
