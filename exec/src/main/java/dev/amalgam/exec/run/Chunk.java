@@ -1,0 +1,228 @@
+package dev.amalgam.exec.run;
+
+import dev.amalgam.exec.DataType;
+import dev.amalgam.kernels.ArrowLayout;
+import dev.amalgam.kernels.Validity;
+import dev.amalgam.memory.pool.MemoryConsumer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A materialized, dense batch that owns its memory: the rows an operator keeps (a hash-join build
+ * side, a sort's input, an aggregation's output, a query's result) copied out of pinned pages and
+ * scratch. Off-heap host memory, reserved against a consumer before it is allocated; dictionary
+ * columns are decoded to utf8.
+ */
+public final class Chunk implements AutoCloseable {
+  private final Vec[] columns;
+  private final int rows;
+  private final Arena arena;
+  private final MemoryConsumer consumer;
+  private final long reserved;
+  private boolean closed;
+
+  private Chunk(Vec[] columns, int rows, Arena arena, MemoryConsumer consumer, long reserved) {
+    this.columns = columns;
+    this.rows = rows;
+    this.arena = arena;
+    this.consumer = consumer;
+    this.reserved = reserved;
+  }
+
+  /** The columns ({@link #rows()} rows each). */
+  public Vec[] columns() {
+    return columns;
+  }
+
+  /** Column {@code i}. */
+  public Vec column(int i) {
+    return columns[i];
+  }
+
+  /** Rows. */
+  public int rows() {
+    return rows;
+  }
+
+  /** Bytes reserved. */
+  public long bytes() {
+    return reserved;
+  }
+
+  /** This chunk as a batch (valid until the chunk is closed). */
+  public Batch asBatch() {
+    return Batch.dense(columns, rows);
+  }
+
+  /** Copies the live rows of {@code batch} into a new chunk charged to {@code consumer}. */
+  @SuppressWarnings("MustBeClosedChecker") // the chunk owns the arena and closes it in close()
+  public static Chunk copyOf(Batch batch, MemoryConsumer consumer) {
+    int n = batch.count();
+    long bytes = 0;
+    for (Vec v : batch.columns()) {
+      bytes += bytesFor(v, batch, n);
+    }
+    consumer.reserve(bytes);
+    Arena arena = Arena.ofShared();
+    try {
+      Vec[] out = new Vec[batch.width()];
+      for (int c = 0; c < out.length; c++) {
+        out[c] = copyColumn(batch.column(c), batch, n, arena);
+      }
+      return new Chunk(out, n, arena, consumer, bytes);
+    } catch (RuntimeException | Error e) {
+      arena.close();
+      consumer.release(bytes);
+      throw e;
+    }
+  }
+
+  /**
+   * A chunk of freshly allocated columns of the given compute types, for operators that write their
+   * output directly (utf8 columns get {@code utf8Bytes[c]} data bytes).
+   */
+  @SuppressWarnings("MustBeClosedChecker") // the chunk owns the arena and closes it in close()
+  public static Chunk allocate(
+      DataType[] types, int rows, long[] utf8Bytes, boolean[] nullable, MemoryConsumer consumer) {
+    long bytes = 0;
+    for (int c = 0; c < types.length; c++) {
+      bytes += valueBytes(types[c], rows) + (nullable[c] ? bitmap(rows) : 0) + utf8Bytes[c];
+    }
+    consumer.reserve(bytes);
+    Arena arena = Arena.ofShared();
+    Vec[] out = new Vec[types.length];
+    try {
+      for (int c = 0; c < types.length; c++) {
+        DataType t = types[c];
+        MemorySegment values = arena.allocate(Math.max(8, valueBytes(t, rows)), 64);
+        MemorySegment validity = nullable[c] ? arena.allocate(bitmap(rows), 64) : null;
+        MemorySegment data =
+            t.kind() == DataType.Kind.UTF8 ? arena.allocate(Math.max(8, utf8Bytes[c]), 64) : null;
+        out[c] = new Vec(t, rows, values, validity, data, null);
+      }
+    } catch (RuntimeException | Error e) {
+      arena.close();
+      consumer.release(bytes);
+      throw e;
+    }
+    return new Chunk(out, rows, arena, consumer, bytes);
+  }
+
+  private static long bitmap(int rows) {
+    return ArrowLayout.paddedBitmapBytes(rows) + 8;
+  }
+
+  private static long valueBytes(DataType t, int rows) {
+    return switch (t.kind()) {
+      case BOOL -> bitmap(rows);
+      case UTF8, DICTIONARY_UTF8 -> 4L * (rows + 1);
+      case INT8, INT16, INT32, DATE32 -> 4L * rows;
+      default -> 8L * rows;
+    };
+  }
+
+  private static long bytesFor(Vec v, Batch b, int n) {
+    long bytes = valueBytes(v.type(), n) + (v.validity() != null ? bitmap(n) : 0);
+    if (v.type().isString()) {
+      long data = 0;
+      for (int k = 0; k < n; k++) {
+        data += stringLength(v, b.row(k));
+      }
+      bytes += data;
+    }
+    return bytes;
+  }
+
+  private static int stringLength(Vec v, int row) {
+    Vec d = v.dictionary();
+    if (d != null) {
+      int idx = v.values().getAtIndex(ArrowLayout.INT32, row);
+      return d.values().getAtIndex(ArrowLayout.INT32, idx + 1L)
+          - d.values().getAtIndex(ArrowLayout.INT32, idx);
+    }
+    return v.values().getAtIndex(ArrowLayout.INT32, row + 1L)
+        - v.values().getAtIndex(ArrowLayout.INT32, row);
+  }
+
+  private static Vec copyColumn(Vec v, Batch b, int n, Arena arena) {
+    MemorySegment validity = null;
+    MemorySegment sel = b.sel();
+    if (v.validity() != null) {
+      validity = arena.allocate(bitmap(n), 64);
+      for (int k = 0; k < n; k++) {
+        if (Validity.isValid(v.validity(), b.row(k))) {
+          Validity.set(validity, k, true);
+        }
+      }
+    }
+    DataType t = v.type();
+    switch (t.kind()) {
+      case BOOL -> {
+        MemorySegment out = arena.allocate(bitmap(n), 64);
+        for (int k = 0; k < n; k++) {
+          if (Validity.isValid(v.values(), b.row(k))) {
+            Validity.set(out, k, true);
+          }
+        }
+        return Vec.fixed(t, n, out, validity);
+      }
+      case UTF8, DICTIONARY_UTF8 -> {
+        long total = 0;
+        for (int k = 0; k < n; k++) {
+          total += stringLength(v, b.row(k));
+        }
+        MemorySegment offsets = arena.allocate(4L * (n + 1), 64);
+        MemorySegment data = arena.allocate(Math.max(8, total), 64);
+        Vec src = v.dictionary() != null ? v.dictionary() : v;
+        MemorySegment srcData = src.data();
+        if (srcData == null) {
+          throw new IllegalStateException("utf8 vec without data");
+        }
+        long at = 0;
+        for (int k = 0; k < n; k++) {
+          int row = b.row(k);
+          int idx = v.dictionary() != null ? v.values().getAtIndex(ArrowLayout.INT32, row) : row;
+          int from = src.values().getAtIndex(ArrowLayout.INT32, idx);
+          int len = src.values().getAtIndex(ArrowLayout.INT32, idx + 1L) - from;
+          MemorySegment.copy(srcData, from, data, at, len);
+          at += len;
+          offsets.setAtIndex(ArrowLayout.INT32, k + 1L, (int) at);
+        }
+        return Vec.utf8(n, offsets, data, validity);
+      }
+      default -> {
+        int w = t.kind().width() == 8 ? 8 : 4;
+        MemorySegment out = arena.allocate(Math.max(8, (long) w * n), 64);
+        if (sel == null) {
+          MemorySegment.copy(v.values(), 0, out, 0, (long) w * n);
+        } else if (w == 8) {
+          for (int k = 0; k < n; k++) {
+            out.setAtIndex(
+                ArrowLayout.INT64,
+                k,
+                v.values().getAtIndex(ArrowLayout.INT64, sel.getAtIndex(ArrowLayout.INT32, k)));
+          }
+        } else {
+          for (int k = 0; k < n; k++) {
+            out.setAtIndex(
+                ArrowLayout.INT32,
+                k,
+                v.values().getAtIndex(ArrowLayout.INT32, sel.getAtIndex(ArrowLayout.INT32, k)));
+          }
+        }
+        return Vec.fixed(t, n, out, validity);
+      }
+    }
+  }
+
+  /** Frees the memory and releases the reservation. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    arena.close();
+    consumer.release(reserved);
+  }
+}
