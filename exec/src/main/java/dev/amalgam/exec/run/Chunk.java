@@ -6,6 +6,7 @@ import dev.amalgam.kernels.Validity;
 import dev.amalgam.memory.pool.MemoryConsumer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * A materialized, dense batch that owns its memory: the rows an operator keeps (a hash-join build
@@ -211,6 +212,98 @@ public final class Chunk implements AutoCloseable {
           }
         }
         return Vec.fixed(t, n, out, validity);
+      }
+    }
+  }
+
+  /**
+   * Rows {@code rows[from .. from + count)} of {@code source} (a selection into its rows) as a new
+   * chunk charged to {@code consumer}, in that order.
+   */
+  public static Chunk gather(
+      Chunk source, MemorySegment rows, int from, int count, MemoryConsumer consumer) {
+    MemorySegment sel = rows.asSlice(4L * from, 4L * count);
+    return copyOf(new Batch(source.columns, source.rows, sel, count), consumer);
+  }
+
+  /**
+   * All rows of {@code chunks} (same column types) as one new chunk charged to {@code consumer}.
+   */
+  @SuppressWarnings("MustBeClosedChecker") // the chunk owns the arena and closes it in close()
+  public static Chunk concat(List<Chunk> chunks, DataType[] types, MemoryConsumer consumer) {
+    long total = 0;
+    long[] utf8 = new long[types.length];
+    boolean[] nullable = new boolean[types.length];
+    for (Chunk c : chunks) {
+      total += c.rows;
+      for (int i = 0; i < types.length; i++) {
+        Vec v = c.columns[i];
+        nullable[i] |= v.validity() != null;
+        if (types[i].kind() == DataType.Kind.UTF8) {
+          utf8[i] += v.values().getAtIndex(ArrowLayout.INT32, c.rows);
+        }
+      }
+    }
+    if (total > Integer.MAX_VALUE - 64) {
+      throw new IllegalArgumentException("cannot hold " + total + " rows in one chunk");
+    }
+    int n = (int) total;
+    Chunk out = allocate(types, n, utf8, nullable, consumer);
+    try {
+      int at = 0;
+      long[] dataAt = new long[types.length];
+      for (Chunk c : chunks) {
+        for (int i = 0; i < types.length; i++) {
+          appendColumn(c.columns[i], c.rows, out.columns[i], at, dataAt, i);
+        }
+        at += c.rows;
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+
+  private static void appendColumn(Vec src, int rows, Vec dst, int at, long[] dataAt, int col) {
+    MemorySegment dv = dst.validity();
+    if (dv != null) {
+      for (int r = 0; r < rows; r++) {
+        if (Validity.isValid(src.validity(), r)) {
+          Validity.set(dv, at + r, true);
+        }
+      }
+    }
+    DataType t = dst.type();
+    switch (t.kind()) {
+      case BOOL -> {
+        for (int r = 0; r < rows; r++) {
+          if (Validity.isValid(src.values(), r)) {
+            Validity.set(dst.values(), at + r, true);
+          }
+        }
+      }
+      case UTF8 -> {
+        int bytes = src.values().getAtIndex(ArrowLayout.INT32, rows);
+        long base = dataAt[col];
+        MemorySegment.copy(
+            java.util.Objects.requireNonNull(src.data()),
+            0,
+            java.util.Objects.requireNonNull(dst.data()),
+            base,
+            bytes);
+        for (int r = 1; r <= rows; r++) {
+          dst.values()
+              .setAtIndex(
+                  ArrowLayout.INT32,
+                  (long) at + r,
+                  (int) (base + src.values().getAtIndex(ArrowLayout.INT32, r)));
+        }
+        dataAt[col] = base + bytes;
+      }
+      default -> {
+        int w = t.kind().width() == 8 ? 8 : 4;
+        MemorySegment.copy(src.values(), 0, dst.values(), (long) w * at, (long) w * rows);
       }
     }
   }

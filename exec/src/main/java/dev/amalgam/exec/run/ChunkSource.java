@@ -9,7 +9,7 @@ import java.util.function.Supplier;
  * replay). The chunks are host memory; any member may take any of them. Ordered sources push the
  * chunks in order on one worker.
  */
-public final class ChunkSource implements Source {
+public final class ChunkSource implements Source, AutoCloseable {
   private final Supplier<List<Chunk>> chunks;
   private final boolean ordered;
   private final String description;
@@ -28,6 +28,7 @@ public final class ChunkSource implements Source {
 
   @Override
   public List<Morsel> morsels(QueryContext query) {
+    close();
     current = chunks.get();
     List<Morsel> out = new ArrayList<>();
     for (int i = 0; i < current.size(); i++) {
@@ -42,6 +43,16 @@ public final class ChunkSource implements Source {
     Chunk c = current.get(morsel.source());
     stats.record(c.rows(), c.rows(), 0);
     return c.asBatch();
+  }
+
+  /** Frees the chunks this source took. Idempotent. */
+  @Override
+  public void close() {
+    List<Chunk> c = current;
+    current = List.of();
+    for (Chunk chunk : c) {
+      chunk.close();
+    }
   }
 
   @Override

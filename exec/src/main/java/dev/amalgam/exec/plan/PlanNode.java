@@ -1,0 +1,184 @@
+package dev.amalgam.exec.plan;
+
+import dev.amalgam.exec.DataType;
+import dev.amalgam.exec.Field;
+import dev.amalgam.exec.Schema;
+import dev.amalgam.exec.run.AggSpec;
+import dev.amalgam.exec.run.BoundExpr;
+import dev.amalgam.exec.run.JoinType;
+import dev.amalgam.exec.store.TableData;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A node of the logical plan: resolved and typed (expressions are {@link BoundExpr}s over the
+ * input's columns by index), immutable. The fluent API and the SQL front end build these; the
+ * {@link Optimizer} rewrites them and {@link Lowering} turns them into pipelines.
+ *
+ * <p>Schemas carry compute types ({@link DataType#computeType()}), except that columns read from a
+ * dictionary-encoded table column keep {@code dictionary<utf8>} until something computes on them.
+ */
+public sealed interface PlanNode {
+  /**
+   * {@code schema} with dictionary-encoded columns as utf8: what a breaker (sort, join, union,
+   * aggregation) outputs, since materialized rows are decoded.
+   */
+  static Schema decoded(Schema schema) {
+    List<Field> fields = new ArrayList<>();
+    for (Field f : schema.fields()) {
+      fields.add(
+          f.type().kind() == DataType.Kind.DICTIONARY_UTF8
+              ? new Field(f.name(), DataType.UTF8, f.nullable())
+              : f);
+    }
+    return new Schema(fields);
+  }
+
+  /** The output columns. */
+  Schema schema();
+
+  /** The inputs, left first. */
+  List<PlanNode> inputs();
+
+  /** A table scan of {@code columns} (table column indices) with an optional pushed filter. */
+  record Scan(TableData table, int[] columns, @Nullable BoundExpr filter, Schema schema)
+      implements PlanNode {
+    /** A scan of every column. */
+    public static Scan of(TableData table) {
+      int[] cols = new int[table.schema().size()];
+      for (int i = 0; i < cols.length; i++) {
+        cols[i] = i;
+      }
+      return new Scan(table, cols, null, scanSchema(table, cols));
+    }
+
+    /** The schema of a scan of {@code columns}. */
+    public static Schema scanSchema(TableData table, int[] columns) {
+      List<Field> fields = new ArrayList<>();
+      for (int c : columns) {
+        Field f = table.schema().field(c);
+        DataType t = f.type();
+        fields.add(
+            new Field(
+                f.name(),
+                t.kind() == DataType.Kind.DICTIONARY_UTF8 ? t : t.computeType(),
+                f.nullable()));
+      }
+      return new Schema(fields);
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of();
+    }
+  }
+
+  /** Rows where a bool predicate is true. */
+  record Filter(PlanNode input, BoundExpr predicate) implements PlanNode {
+    @Override
+    public Schema schema() {
+      return input.schema();
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of(input);
+    }
+  }
+
+  /** Computed columns. */
+  record Project(PlanNode input, List<BoundExpr> exprs, Schema schema) implements PlanNode {
+    /** Copies the list. */
+    public Project {
+      exprs = List.copyOf(exprs);
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of(input);
+    }
+  }
+
+  /** GROUP BY keys with aggregates; output: keys then aggregates. */
+  record Aggregate(PlanNode input, List<BoundExpr> keys, List<AggSpec> aggs, Schema schema)
+      implements PlanNode {
+    /** Copies the lists. */
+    public Aggregate {
+      keys = List.copyOf(keys);
+      aggs = List.copyOf(aggs);
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of(input);
+    }
+  }
+
+  /**
+   * An equi-join; output: left columns then right columns (SEMI/ANTI: left only). The residual is a
+   * predicate over the joined columns (INNER only).
+   */
+  record Join(
+      PlanNode left,
+      PlanNode right,
+      JoinType type,
+      List<BoundExpr> leftKeys,
+      List<BoundExpr> rightKeys,
+      @Nullable BoundExpr residual,
+      Schema schema)
+      implements PlanNode {
+    /** Copies the lists. */
+    public Join {
+      leftKeys = List.copyOf(leftKeys);
+      rightKeys = List.copyOf(rightKeys);
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of(left, right);
+    }
+  }
+
+  /** One ORDER BY key over the input's columns. */
+  record SortKey(BoundExpr expr, boolean ascending, boolean nullsFirst) {}
+
+  /** ORDER BY, keeping the first {@code limit} rows ({@code Long.MAX_VALUE}: all). */
+  record Sort(PlanNode input, List<SortKey> keys, long limit) implements PlanNode {
+    /** Copies the list. */
+    public Sort {
+      keys = List.copyOf(keys);
+    }
+
+    @Override
+    public Schema schema() {
+      return decoded(input.schema());
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of(input);
+    }
+  }
+
+  /** OFFSET / LIMIT. */
+  record Limit(PlanNode input, long offset, long limit) implements PlanNode {
+    @Override
+    public Schema schema() {
+      return input.schema();
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of(input);
+    }
+  }
+
+  /** UNION ALL of inputs with the same column types. */
+  record Union(List<PlanNode> inputs, Schema schema) implements PlanNode {
+    /** Copies the list. */
+    public Union {
+      inputs = List.copyOf(inputs);
+    }
+  }
+}
