@@ -8,7 +8,12 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Run benchmarks.",
-    subcommands = {BenchMemoryCommand.class, BenchKernelsCommand.class, BenchJmhCommand.class})
+    subcommands = {
+      BenchMemoryCommand.class,
+      BenchKernelsCommand.class,
+      BenchJmhCommand.class,
+      BenchScalingCommand.class
+    })
 public final class BenchCommand implements Callable<Integer> {
 
   @Override

@@ -1,57 +1,57 @@
 package dev.amalgam.cli;
 
 import dev.amalgam.memory.Sizes;
-import dev.amalgam.samples.MemoryDemo;
+import dev.amalgam.samples.QueryDemo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code amalgam demo}: a guided tour of the engine. */
+/** {@code amalgam demo}: analytic queries on a fused device, with EXPLAIN ANALYZE. */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the unified memory layer at work on a fused device (simulated members):",
-      "placement across members, migration with prefetch, eviction to host and disk."
-    })
+      "Generate a trading book on a fused device (simulated members), run analytic queries",
+      "with the fluent API, and show EXPLAIN ANALYZE: morsels per device, bytes per link.",
+      "'demo memory' shows the unified memory layer on its own."
+    },
+    subcommands = {DemoMemoryCommand.class})
 public final class DemoCommand implements Callable<Integer> {
 
   @Mixin MemoryOptions memory = new MemoryOptions();
 
   @Option(
+      names = "--trades",
+      defaultValue = "2000000",
+      paramLabel = "N",
+      description = "Rows of the trades table (default: ${DEFAULT-VALUE}).")
+  long trades = 2_000_000;
+
+  @Option(
       names = "--gpu-capacity",
-      defaultValue = "128MiB",
+      defaultValue = "2GiB",
       paramLabel = "SIZE",
       description = "Capacity of each GPU member (default: ${DEFAULT-VALUE}).")
-  String gpuCapacity = "128MiB";
+  String gpuCapacity = "2GiB";
 
   @Option(
-      names = "--host-capacity",
-      defaultValue = "256MiB",
-      paramLabel = "SIZE",
-      description = "Capacity of host memory for pages (default: ${DEFAULT-VALUE}).")
-  String hostCapacity = "256MiB";
-
-  @Option(
-      names = "--data-size",
-      defaultValue = "192MiB",
-      paramLabel = "SIZE",
-      description = "Size of the data set (default: ${DEFAULT-VALUE}).")
-  String dataSize = "192MiB";
+      names = "--workers",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "Workers per member (default: the device's own count).")
+  int workers;
 
   @Override
   public Integer call() {
     long gpu = Sizes.parseBytes(gpuCapacity);
-    long host = Sizes.parseBytes(hostCapacity);
-    MemoryDemo.Options o =
-        new MemoryDemo.Options(
-            memory.topology(gpu, host),
+    QueryDemo.run(
+        new QueryDemo.Options(
+            memory.topology(gpu, Math.max(8 * Sizes.GiB, 2 * gpu)),
             memory.pageSizeBytes(),
-            Sizes.parseBytes(dataSize),
-            2 * gpu,
-            memory.spillDir);
-    MemoryDemo.Outcome outcome = MemoryDemo.run(o, System.out);
-    return outcome.ok() ? 0 : 1;
+            trades,
+            workers),
+        System.out);
+    return 0;
   }
 }

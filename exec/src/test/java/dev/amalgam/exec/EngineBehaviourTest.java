@@ -1,0 +1,194 @@
+package dev.amalgam.exec;
+
+import static dev.amalgam.exec.expr.Exprs.col;
+import static dev.amalgam.exec.expr.Exprs.countStar;
+import static dev.amalgam.exec.expr.Exprs.sum;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.amalgam.memory.Topology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Errors, cancellation, timeouts, memory limits and concurrent queries on one engine. */
+final class EngineBehaviourTest {
+  private static final int ROWS = 200_000;
+  private Engine engine;
+
+  @BeforeEach
+  void setUp() {
+    engine = Engine.builder().topology(Topology.preset("fused-pair")).pageSize(64 << 10).build();
+    TableBuilder b =
+        engine.createTable(
+            "t",
+            Schema.of(
+                Field.notNull("k", DataType.INT64),
+                Field.notNull("v", DataType.INT64),
+                Field.of("s", DataType.UTF8)));
+    for (long i = 0; i < ROWS; i++) {
+      b.addRow(i % 100, i, i % 7 == 0 ? null : "s" + (i % 13));
+    }
+    b.build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    engine.close();
+  }
+
+  private long total() {
+    return (long) ROWS * (ROWS - 1) / 2;
+  }
+
+  private Query sumAll() {
+    return engine.table("t").agg(sum(col("v")).as("s"), countStar().as("n"));
+  }
+
+  @Test
+  void unknownColumn_namesItAndTheColumns_engineStaysUsable() {
+    assertThatThrownBy(() -> engine.table("t").filter(col("nope").gt(1)))
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("nope")
+        .hasMessageContaining("k, v, s");
+    assertThat(sumAll().execute().row(0).getLong("s")).isEqualTo(total());
+  }
+
+  @Test
+  void typeError_saysBothTypes() {
+    assertThatThrownBy(() -> engine.table("t").filter(col("s").lt(5)))
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("utf8")
+        .hasMessageContaining("int32");
+  }
+
+  @Test
+  void unknownTable_listsTables() {
+    assertThatThrownBy(() -> engine.table("missing"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("missing")
+        .hasMessageContaining("t");
+  }
+
+  @Test
+  void divisionByZero_failsTheQuery_engineStaysUsable() {
+    assertThatThrownBy(() -> engine.table("t").select(col("v").div(col("k"))).execute())
+        .isInstanceOf(QueryException.class)
+        .extracting(e -> ((QueryException) e).code())
+        .isEqualTo(QueryException.Code.ARITHMETIC);
+    assertThat(sumAll().execute().row(0).getLong("s")).isEqualTo(total());
+  }
+
+  @Test
+  void concurrentQueries_allGetTheRightAnswer() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Long>> f = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        long bound = i * 10_000L;
+        f.add(
+            pool.submit(
+                () ->
+                    engine
+                        .table("t")
+                        .filter(col("v").lt(bound))
+                        .agg(countStar().as("n"))
+                        .execute()
+                        .row(0)
+                        .getLong("n")));
+      }
+      for (int i = 0; i < f.size(); i++) {
+        assertThat(f.get(i).get()).isEqualTo(i * 10_000L);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void cancel_stopsTheQuery_withCancelledCode() {
+    Engine.Handle h = new Engine.Handle();
+    h.cancel();
+    assertThatThrownBy(() -> sumAll().execute(h))
+        .isInstanceOf(QueryException.class)
+        .extracting(e -> ((QueryException) e).code())
+        .isEqualTo(QueryException.Code.CANCELLED);
+    assertThat(engine.runningQueries()).isZero();
+    assertThat(sumAll().execute().row(0).getLong("n")).isEqualTo(ROWS);
+  }
+
+  @Test
+  void timeout_stopsTheQuery_withTimeoutCode() {
+    assertThatThrownBy(() -> sumAll().timeout(Duration.ofNanos(1)).execute())
+        .isInstanceOf(QueryException.class)
+        .extracting(e -> ((QueryException) e).code())
+        .isEqualTo(QueryException.Code.TIMEOUT);
+    assertThat(sumAll().execute().row(0).getLong("n")).isEqualTo(ROWS);
+  }
+
+  @Test
+  void memoryLimit_failsCleanly_andTheNextQueryRuns() {
+    try (Engine small =
+        Engine.builder()
+            .topology(Topology.preset("fused-pair"))
+            .pageSize(64 << 10)
+            .memoryLimit(24L << 20)
+            .build()) {
+      TableBuilder b =
+          small.createTable(
+              "u", Schema.of(Field.notNull("k", DataType.INT64), Field.notNull("v", DataType.INT64)));
+      for (long i = 0; i < 400_000; i++) {
+        b.addRow(i, i);
+      }
+      b.build();
+      assertThatThrownBy(
+              () -> small.table("u").groupBy("k").agg(sum(col("v")).as("s")).execute())
+          .isInstanceOf(QueryException.class)
+          .extracting(e -> ((QueryException) e).code())
+          .isEqualTo(QueryException.Code.MEMORY_LIMIT);
+      assertThat(small.table("u").agg(countStar().as("n")).execute().row(0).getLong("n"))
+          .isEqualTo(400_000);
+    }
+  }
+
+  @Test
+  void badRow_isRejectedWithRowAndColumn_builderStaysUsable() {
+    TableBuilder b =
+        engine.createTable("bad", Schema.of(Field.notNull("a", DataType.INT32)));
+    assertThatThrownBy(() -> b.addRow("x"))
+        .hasMessageContaining("row 0")
+        .hasMessageContaining("'a'")
+        .hasMessageContaining("int32");
+    assertThatThrownBy(() -> b.addRow(1L << 40)).hasMessageContaining("out of range");
+    b.addRow(5);
+    assertThat(b.build().rowCount()).isEqualTo(1);
+  }
+
+  @Test
+  void explain_showsPlacementAndPipelines() {
+    String text = engine.table("t").filter(col("k").eq(3)).agg(countStar()).explain();
+    assertThat(text)
+        .contains("gpu0", "gpu1", "simulated", "Scan t", "filter", "pipelines");
+  }
+
+  @Test
+  void explainAnalyze_reportsDevicesAndLinks() {
+    Result r = engine.table("t").groupBy("k").agg(countStar().as("n")).explainAnalyze();
+    assertThat(r.rowCount()).isEqualTo(100);
+    assertThat(r.analysis()).contains("device gpu0", "device gpu1", "morsels", "links", "modeled");
+  }
+
+  @Test
+  void dropTable_freesItsMemory() {
+    long before = engine.memory().allocatedBytes();
+    engine.dropTable("t");
+    assertThat(engine.memory().allocatedBytes()).isLessThan(before);
+    assertThat(engine.hasTable("t")).isFalse();
+  }
+}

@@ -1,0 +1,384 @@
+package dev.amalgam.exec;
+
+import static dev.amalgam.exec.expr.Exprs.avg;
+import static dev.amalgam.exec.expr.Exprs.col;
+import static dev.amalgam.exec.expr.Exprs.count;
+import static dev.amalgam.exec.expr.Exprs.countDistinct;
+import static dev.amalgam.exec.expr.Exprs.countStar;
+import static dev.amalgam.exec.expr.Exprs.date;
+import static dev.amalgam.exec.expr.Exprs.lit;
+import static dev.amalgam.exec.expr.Exprs.max;
+import static dev.amalgam.exec.expr.Exprs.min;
+import static dev.amalgam.exec.expr.Exprs.sum;
+import static dev.amalgam.exec.expr.Exprs.when;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.amalgam.memory.Topology;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Function;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Fluent queries against the same SQL in DuckDB over the same random data, on every kind of
+ * topology: host only, the fused pair, and a fused pair so small that pages are evicted to the host
+ * and the spill file while the queries run. The seed is printed; rerun with -Damalgam.test.seed=N.
+ */
+final class QueryDifferentialTest {
+  private static final int FACT_ROWS = 50_000;
+  private static final String[] GROUPS = {"alpha", "beta", "gamma", "delta", "eps", "zeta"};
+
+  record Case(String name, Function<Engine, Query> fluent, String sql, boolean ordered) {}
+
+  private static List<Case> cases() {
+    List<Case> c = new ArrayList<>();
+    c.add(
+        new Case(
+            "filter and project",
+            e ->
+                e.table("f")
+                    .filter(col("v").gt(100).and(col("k").lt(20)))
+                    .select(col("id"), col("v").times(2).as("v2"), col("x")),
+            "select id, v * 2 as v2, x from f where v > 100 and k < 20",
+            false));
+    c.add(
+        new Case(
+            "group by with every aggregate",
+            e ->
+                e.table("f")
+                    .groupBy("k")
+                    .agg(
+                        sum(col("v")).as("s"),
+                        count(col("v")).as("c"),
+                        countStar().as("n"),
+                        min(col("x")).as("mn"),
+                        max(col("p")).as("mx"),
+                        avg(col("v")).as("a")),
+            "select k, sum(v) s, count(v) c, count(*) n, min(x) mn, max(p) mx, avg(v) a from f group by k",
+            false));
+    c.add(
+        new Case(
+            "aggregate of an empty input",
+            e ->
+                e.table("f")
+                    .filter(col("v").gt(1_000_000))
+                    .agg(countStar().as("n"), sum(col("v")).as("s")),
+            "select count(*) n, sum(v) s from f where v > 1000000",
+            false));
+    c.add(
+        new Case(
+            "group by a dictionary string",
+            e -> e.table("f").groupBy("g").agg(sum(col("p")).as("s"), countStar().as("n")),
+            "select g, sum(p) s, count(*) n from f group by g",
+            false));
+    c.add(
+        new Case(
+            "inner join then group",
+            e ->
+                e.table("f")
+                    .join(e.table("dim"), col("k").eq(col("dk")))
+                    .groupBy("name")
+                    .agg(sum(col("v")).as("s"), countStar().as("n")),
+            "select name, sum(v) s, count(*) n from f join dim on k = dk group by name",
+            false));
+    c.add(
+        new Case(
+            "left join",
+            e ->
+                e.table("f")
+                    .filter(col("id").lt(3000))
+                    .leftJoin(e.table("dim"), col("k").eq(col("dk")))
+                    .select("id", "name", "w"),
+            "select id, name, w from f left join dim on k = dk where id < 3000",
+            false));
+    c.add(
+        new Case(
+            "semi join",
+            e ->
+                e.table("f")
+                    .semiJoin(e.table("dim").filter(col("w").gt(50)), col("k").eq(col("dk")))
+                    .select("id"),
+            "select id from f where k in (select dk from dim where w > 50)",
+            false));
+    c.add(
+        new Case(
+            "anti join",
+            e -> e.table("f").antiJoin(e.table("dim"), col("k").eq(col("dk"))).select("id", "k"),
+            "select id, k from f where not exists (select 1 from dim where dk = k)",
+            false));
+    c.add(
+        new Case(
+            "order by with limit (top-N)",
+            e ->
+                e.table("f")
+                    .filter(col("v").isNotNull())
+                    .orderBy(col("v").desc(), col("id").asc())
+                    .limit(25)
+                    .select("id", "v"),
+            "select id, v from f where v is not null order by v desc, id asc limit 25",
+            true));
+    c.add(
+        new Case(
+            "order by strings and dates with offset",
+            e ->
+                e.table("dim")
+                    .orderBy(col("name").asc(), col("dk").desc())
+                    .offset(3)
+                    .limit(10)
+                    .select("dk", "name"),
+            "select dk, name from dim order by name asc, dk desc limit 10 offset 3",
+            true));
+    c.add(
+        new Case(
+            "distinct",
+            e -> e.table("f").select("g", "k").distinct(),
+            "select distinct g, k from f",
+            false));
+    c.add(
+        new Case(
+            "union all",
+            e ->
+                e.table("f")
+                    .filter(col("k").eq(1))
+                    .select("id")
+                    .unionAll(e.table("f").filter(col("k").eq(2)).select("id")),
+            "select id from f where k = 1 union all select id from f where k = 2",
+            false));
+    c.add(
+        new Case(
+            "count distinct",
+            e -> e.table("f").groupBy("g").agg(countDistinct(col("k")).as("dk")),
+            "select g, count(distinct k) dk from f group by g",
+            false));
+    c.add(
+        new Case(
+            "string predicates and CASE",
+            e ->
+                e.table("f")
+                    .filter(col("g").like("a%").or(col("g").in("gamma", "zeta")))
+                    .groupBy(when(col("v").gt(0), lit("pos")).otherwise(lit("neg")).as("sign"))
+                    .agg(countStar().as("n")),
+            "select case when v > 0 then 'pos' else 'neg' end sign, count(*) n from f"
+                + " where g like 'a%' or g in ('gamma', 'zeta') group by sign",
+            false));
+    c.add(
+        new Case(
+            "dates",
+            e ->
+                e.table("f")
+                    .filter(col("d").between(date("1995-01-01"), date("1996-12-31")))
+                    .groupBy(col("d").year().as("y"))
+                    .agg(countStar().as("n"), sum(col("x")).as("sx")),
+            "select year(d) y, count(*) n, sum(x) sx from f where d between date '1995-01-01' and"
+                + " date '1996-12-31' group by y",
+            false));
+    c.add(
+        new Case(
+            "decimal arithmetic",
+            e ->
+                e.table("f")
+                    .filter(col("p").lt(new BigDecimal("500.00")))
+                    .agg(sum(col("p").times(col("p"))).as("s"), countStar().as("n")),
+            "select sum(p * p) s, count(*) n from f where p < 500.00",
+            false));
+    return c;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "fused-pair", "tiny"})
+  void queries_onEveryTopology_matchDuckDb(String topology) throws SQLException {
+    long seed = Long.getLong("amalgam.test.seed", System.nanoTime());
+    System.out.println("QueryDifferentialTest seed " + seed + " topology " + topology);
+    Engine.Builder eb = Engine.builder().pageSize(64 << 10);
+    if (topology.equals("tiny")) {
+      eb.topology(Topology.preset("fused-pair", 1L << 20, 2L << 20)).workersPerMember(1);
+    } else {
+      eb.topology(Topology.preset(topology));
+    }
+    try (Engine engine = eb.build();
+        Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+      load(engine, duck, new Random(seed));
+      List<String> failures = new ArrayList<>();
+      for (Case c : cases()) {
+        try {
+          List<List<Object>> ours = normalize(c.fluent().apply(engine).execute().toList());
+          List<List<Object>> theirs = duck(duck, c.sql());
+          if (!c.ordered()) {
+            ours.sort(ROWS);
+            theirs.sort(ROWS);
+          }
+          if (!same(ours, theirs)) {
+            failures.add(
+                c.name()
+                    + ": "
+                    + ours.size()
+                    + " rows vs DuckDB "
+                    + theirs.size()
+                    + "\n  ours:   "
+                    + head(ours)
+                    + "\n  duckdb: "
+                    + head(theirs));
+          }
+        } catch (RuntimeException e) {
+          failures.add(c.name() + ": " + e);
+          e.printStackTrace();
+        }
+      }
+      assertThat(failures).as("seed " + seed + " on " + topology).isEmpty();
+    }
+  }
+
+  private static String head(List<List<Object>> rows) {
+    return rows.subList(0, Math.min(5, rows.size())).toString();
+  }
+
+  private static void load(Engine engine, Connection duck, Random rnd) throws SQLException {
+    try (Statement s = duck.createStatement()) {
+      s.execute(
+          "create table f (id bigint, k integer, g varchar, v bigint, x double, p decimal(12,2), d date)");
+      s.execute("create table dim (dk integer, name varchar, w bigint)");
+    }
+    TableBuilder fb =
+        engine
+            .createTable(
+                "f",
+                Schema.of(
+                    Field.notNull("id", DataType.INT64),
+                    Field.of("k", DataType.INT32),
+                    Field.of("g", DataType.DICTIONARY_UTF8),
+                    Field.of("v", DataType.INT64),
+                    Field.of("x", DataType.FLOAT64),
+                    Field.of("p", DataType.decimal(12, 2)),
+                    Field.of("d", DataType.DATE32)))
+            .placement(Placement.roundRobin())
+            .rowGroupRows(16384);
+    try (PreparedStatement ps =
+        duck.prepareStatement("insert into f values (?, ?, ?, ?, ?, ?, ?)")) {
+      for (long id = 0; id < FACT_ROWS; id++) {
+        Integer k =
+            rnd.nextInt(20) == 0 ? null : (int) Math.min(49, Math.abs(rnd.nextGaussian() * 15));
+        String g = rnd.nextInt(30) == 0 ? null : GROUPS[rnd.nextInt(GROUPS.length)];
+        Long v = rnd.nextInt(10) == 0 ? null : (long) rnd.nextInt(2001) - 1000;
+        Double x = rnd.nextInt(10) == 0 ? null : Math.round(rnd.nextDouble() * 1e6) / 1e3;
+        BigDecimal p = BigDecimal.valueOf(rnd.nextInt(100_000), 2);
+        LocalDate d = LocalDate.of(1992, 1, 1).plusDays(rnd.nextInt(2500));
+        fb.addRow(id, k, g, v, x, p, d);
+        ps.setLong(1, id);
+        ps.setObject(2, k);
+        ps.setObject(3, g);
+        ps.setObject(4, v);
+        ps.setObject(5, x);
+        ps.setBigDecimal(6, p);
+        ps.setObject(7, d);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    fb.build();
+    TableBuilder db =
+        engine.createTable(
+            "dim",
+            Schema.of(
+                Field.notNull("dk", DataType.INT32),
+                Field.of("name", DataType.UTF8),
+                Field.of("w", DataType.INT64)));
+    try (PreparedStatement ps = duck.prepareStatement("insert into dim values (?, ?, ?)")) {
+      for (int k = 0; k < 40; k++) {
+        String name = "n" + (k % 13) + (k % 3 == 0 ? "x" : "");
+        long w = rnd.nextInt(100);
+        db.addRow(k, name, w);
+        ps.setInt(1, k);
+        ps.setString(2, name);
+        ps.setLong(3, w);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    db.build();
+  }
+
+  private static List<List<Object>> duck(Connection c, String sql) throws SQLException {
+    List<List<Object>> out = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          row.add(rs.getObject(i));
+        }
+        out.add(row);
+      }
+    }
+    return normalize(out);
+  }
+
+  /** Numbers as double, dates as ISO text, null as a marker. */
+  private static List<List<Object>> normalize(List<? extends List<?>> rows) {
+    List<List<Object>> out = new ArrayList<>();
+    for (List<?> r : rows) {
+      List<Object> row = new ArrayList<>();
+      for (Object v : r) {
+        row.add(
+            switch (v) {
+              case null -> "NULL";
+              case Number x -> x.doubleValue();
+              case java.sql.Date d -> d.toLocalDate().toString();
+              case LocalDate d -> d.toString();
+              default -> v.toString();
+            });
+      }
+      out.add(row);
+    }
+    return out;
+  }
+
+  private static final Comparator<List<Object>> ROWS =
+      Comparator.comparing(
+          r ->
+              r.stream()
+                  .map(
+                      v ->
+                          v instanceof Double d
+                              ? String.format(Locale.ROOT, "%.6e", d)
+                              : v.toString())
+                  .toList()
+                  .toString());
+
+  private static boolean same(List<List<Object>> a, List<List<Object>> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      List<Object> x = a.get(i);
+      List<Object> y = b.get(i);
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (int j = 0; j < x.size(); j++) {
+        Object p = x.get(j);
+        Object q = y.get(j);
+        if (p instanceof Double d && q instanceof Double e) {
+          if (Math.abs(d - e) > 1e-9 * Math.max(1, Math.max(Math.abs(d), Math.abs(e)))) {
+            return false;
+          }
+        } else if (!p.equals(q)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}
