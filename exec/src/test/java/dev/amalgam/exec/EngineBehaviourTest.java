@@ -142,13 +142,13 @@ final class EngineBehaviourTest {
             .build()) {
       TableBuilder b =
           small.createTable(
-              "u", Schema.of(Field.notNull("k", DataType.INT64), Field.notNull("v", DataType.INT64)));
+              "u",
+              Schema.of(Field.notNull("k", DataType.INT64), Field.notNull("v", DataType.INT64)));
       for (long i = 0; i < 400_000; i++) {
         b.addRow(i, i);
       }
       b.build();
-      assertThatThrownBy(
-              () -> small.table("u").groupBy("k").agg(sum(col("v")).as("s")).execute())
+      assertThatThrownBy(() -> small.table("u").groupBy("k").agg(sum(col("v")).as("s")).execute())
           .isInstanceOf(QueryException.class)
           .extracting(e -> ((QueryException) e).code())
           .isEqualTo(QueryException.Code.MEMORY_LIMIT);
@@ -159,8 +159,7 @@ final class EngineBehaviourTest {
 
   @Test
   void badRow_isRejectedWithRowAndColumn_builderStaysUsable() {
-    TableBuilder b =
-        engine.createTable("bad", Schema.of(Field.notNull("a", DataType.INT32)));
+    TableBuilder b = engine.createTable("bad", Schema.of(Field.notNull("a", DataType.INT32)));
     assertThatThrownBy(() -> b.addRow("x"))
         .hasMessageContaining("row 0")
         .hasMessageContaining("'a'")
@@ -173,8 +172,7 @@ final class EngineBehaviourTest {
   @Test
   void explain_showsPlacementAndPipelines() {
     String text = engine.table("t").filter(col("k").eq(3)).agg(countStar()).explain();
-    assertThat(text)
-        .contains("gpu0", "gpu1", "simulated", "Scan t", "filter", "pipelines");
+    assertThat(text).contains("gpu0", "gpu1", "simulated", "Scan t", "filter", "pipelines");
   }
 
   @Test
