@@ -351,8 +351,8 @@ public final class TableWriter implements AutoCloseable {
     Device home = nextHome(partition);
     List<ColumnChunk> chunks = new ArrayList<>();
     try {
-      for (ColumnAccumulator a : acc) {
-        chunks.add(writeChunk(a, home));
+      for (int c = 0; c < acc.length; c++) {
+        chunks.add(writeChunk(acc[c], schema.field(c).type(), home));
       }
     } catch (RuntimeException e) {
       for (ColumnChunk c : chunks) {
@@ -366,9 +366,9 @@ public final class TableWriter implements AutoCloseable {
     }
   }
 
-  private ColumnChunk writeChunk(ColumnAccumulator a, Device home) {
+  private ColumnChunk writeChunk(ColumnAccumulator a, DataType storageType, Device home) {
     int rows = a.size;
-    DataType t = a.type;
+    DataType t = storageType;
     ChunkStats stats = stats(a);
     Region values = null;
     Region validity = null;
