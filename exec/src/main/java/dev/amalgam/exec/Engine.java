@@ -49,6 +49,7 @@ public final class Engine implements AutoCloseable {
   private final UnifiedMemory memory;
   private final @Nullable MemoryPool ownPool;
   private final Scheduler scheduler;
+  private final long queryMemoryLimit;
   private final Map<String, Table> catalog = new ConcurrentHashMap<>();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final AtomicLong queryIds = new AtomicLong();
@@ -85,6 +86,15 @@ public final class Engine implements AutoCloseable {
       workers[i] = b.workersPerMember > 0 ? b.workersPerMember : members.get(i).spec().workers();
     }
     this.scheduler = new Scheduler(memory, members, workers);
+    this.queryMemoryLimit =
+        b.queryMemoryLimit > 0
+            ? b.queryMemoryLimit
+            : Math.max(64L << 20, memory.host().capacity() / 2);
+  }
+
+  /** The limit on each query's working memory. */
+  public long queryMemoryLimit() {
+    return queryMemoryLimit;
   }
 
   /** An engine on {@code topology} with default settings. */
@@ -108,6 +118,7 @@ public final class Engine implements AutoCloseable {
     private long pageSize;
     private long memoryLimit;
     private int workersPerMember;
+    private long queryMemoryLimit;
     private @Nullable Path spillDirectory;
 
     private Builder() {}
@@ -133,6 +144,19 @@ public final class Engine implements AutoCloseable {
         throw new IllegalArgumentException("memory limit must be positive; was " + bytes);
       }
       this.memoryLimit = bytes;
+      return this;
+    }
+
+    /**
+     * A limit on each query's working memory (hash tables, sort buffers, scratch); an aggregation
+     * that reaches it spills partitions to host memory and the spill file (default: half of the
+     * host's capacity).
+     */
+    public Builder queryMemoryLimit(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("query memory limit must be positive; was " + bytes);
+      }
+      this.queryMemoryLimit = bytes;
       return this;
     }
 
@@ -307,7 +331,7 @@ public final class Engine implements AutoCloseable {
       PlanNode optimized = Optimizer.optimize(plan);
       MemoryStats before = analyze ? memory.stats() : null;
       long t0 = System.nanoTime();
-      try (QueryContext q = new QueryContext("query-" + id, memory, timeout)) {
+      try (QueryContext q = new QueryContext("query-" + id, memory, timeout, queryMemoryLimit)) {
         running.put(id, q);
         if (handle != null) {
           handle.attach(q);

@@ -178,8 +178,8 @@ final class Explain {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "    %-60s rows %d -> %d, %.3f ms%n",
-                truncate(e.getKey(), 60),
+                "    %s%n        rows %d -> %d, %.3f ms%n",
+                e.getKey(),
                 s.rowsIn(),
                 s.rowsOut(),
                 s.nanos() / 1e6));
@@ -243,9 +243,5 @@ final class Explain {
             after.spill().writes() - before.spill().writes(),
             after.spill().reads() - before.spill().reads()));
     return sb.toString();
-  }
-
-  private static String truncate(String s, int n) {
-    return s.length() <= n ? s : s.substring(0, n - 3) + "...";
   }
 }

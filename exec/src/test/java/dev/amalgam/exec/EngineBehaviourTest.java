@@ -133,27 +133,71 @@ final class EngineBehaviourTest {
   }
 
   @Test
-  void memoryLimit_failsCleanly_andTheNextQueryRuns() {
+  void aggregationOverTheQueryLimit_spillsPartitions_andIsCorrect() {
+    try (Engine small =
+        Engine.builder()
+            .topology(Topology.preset("fused-pair", 4L << 20, 16L << 20))
+            .pageSize(64 << 10)
+            .queryMemoryLimit(6L << 20)
+            .build()) {
+      TableBuilder b =
+          small.createTable(
+              "u",
+              Schema.of(
+                  Field.notNull("k", DataType.INT64),
+                  Field.notNull("v", DataType.INT64),
+                  Field.of("s", DataType.UTF8)));
+      for (long i = 0; i < 300_000; i++) {
+        b.addRow(i % 150_000, i, "g" + (i % 150_000));
+      }
+      b.build();
+      Result r =
+          small
+              .table("u")
+              .groupBy("k", "s")
+              .agg(
+                  sum(col("v")).as("sv"),
+                  countStar().as("n"),
+                  dev.amalgam.exec.expr.Exprs.avg(col("v")).as("a"),
+                  dev.amalgam.exec.expr.Exprs.max(col("v")).as("mx"))
+              .explainAnalyze();
+      assertThat(r.analysis()).contains("spilled");
+      System.out.println(r.analysis());
+      assertThat(r.rowCount()).isEqualTo(150_000);
+      for (Result.Row row : r) {
+        long k = row.getLong("k");
+        assertThat(row.getString("s")).isEqualTo("g" + k);
+        assertThat(row.getLong("sv")).isEqualTo(2 * k + 150_000);
+        assertThat(row.getLong("n")).isEqualTo(2);
+        assertThat(row.getDouble("a")).isEqualTo(k + 75_000.0);
+        assertThat(row.getLong("mx")).isEqualTo(k + 150_000);
+      }
+    }
+  }
+
+  @Test
+  void sortOverTheQueryLimit_failsCleanly_andTheNextQueryRuns() {
     try (Engine small =
         Engine.builder()
             .topology(Topology.preset("fused-pair"))
             .pageSize(64 << 10)
-            .memoryLimit(24L << 20)
+            .queryMemoryLimit(1536L << 10)
+            .workersPerMember(1)
             .build()) {
       TableBuilder b =
           small.createTable(
               "u",
               Schema.of(Field.notNull("k", DataType.INT64), Field.notNull("v", DataType.INT64)));
-      for (long i = 0; i < 400_000; i++) {
+      for (long i = 0; i < 100_000; i++) {
         b.addRow(i, i);
       }
       b.build();
-      assertThatThrownBy(() -> small.table("u").groupBy("k").agg(sum(col("v")).as("s")).execute())
+      assertThatThrownBy(() -> small.table("u").orderBy(col("v").desc()).execute())
           .isInstanceOf(QueryException.class)
           .extracting(e -> ((QueryException) e).code())
           .isEqualTo(QueryException.Code.MEMORY_LIMIT);
       assertThat(small.table("u").agg(countStar().as("n")).execute().row(0).getLong("n"))
-          .isEqualTo(400_000);
+          .isEqualTo(100_000);
     }
   }
 

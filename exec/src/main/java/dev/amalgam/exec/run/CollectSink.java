@@ -31,7 +31,7 @@ public final class CollectSink implements Sink, AutoCloseable {
     public void push(Batch b) {
       long t0 = System.nanoTime();
       if (b.count() > 0) {
-        mine.add(Chunk.copyOf(b, worker.query().stateConsumer()));
+        mine.add(Chunk.copyOf(b, worker.query().resultConsumer()));
       }
       stats.record(b.count(), b.count(), System.nanoTime() - t0);
     }

@@ -7,12 +7,20 @@ import dev.amalgam.kernels.GroupByHashTable;
 import dev.amalgam.kernels.GroupByHashTable.Agg;
 import dev.amalgam.kernels.GroupByHashTable.ValueColumn;
 import dev.amalgam.kernels.GroupByHashTable.ValueType;
+import dev.amalgam.kernels.HashKernels;
 import dev.amalgam.kernels.KeyColumn;
 import dev.amalgam.kernels.KeyType;
+import dev.amalgam.kernels.TableFullException;
 import dev.amalgam.kernels.Validity;
+import dev.amalgam.memory.pool.MemoryConsumer;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,21 +29,41 @@ import org.jspecify.annotations.Nullable;
  * are written out as chunks (keys first, then aggregates). Without keys the input is one group and
  * an empty input still gives one row (COUNT 0, other aggregates NULL).
  *
+ * <p><b>Spilling.</b> Tables reserve against the query's operator memory. When a table may not
+ * grow, its groups are written out as partial rows (keys, then per aggregate its partial state:
+ * sums, counts, minima, maxima; AVG is kept as SUM and COUNT) into {@value #PARTITIONS} hash
+ * partitions of a {@link SpillStore} (unified memory: host, then the spill file), the table is
+ * emptied and the batch goes on. At the end, if anything spilled, the merged table is spilled too
+ * and each partition is aggregated on its own from its partial rows (SUM of sums and counts, MIN of
+ * minima, MAX of maxima), needing about 1/{@value #PARTITIONS} of the memory.
+ *
  * <p>Dictionary-encoded keys are grouped by their indices (one dictionary per table column) and
  * decoded when the groups are written out.
  */
 public final class HashAggregateSink implements Sink, AutoCloseable {
+  static final int PARTITIONS = 16;
   private static final int OUT_ROWS = 65536;
 
   private final List<BoundExpr> keys;
   private final List<AggSpec> aggs;
-  private final List<Agg> tableAggs = new ArrayList<>();
-  private final List<Integer> valueOf = new ArrayList<>();
+
+  /** Aggregates the tables compute: one per user aggregate, two (SUM, COUNT) for AVG. */
+  private final List<Agg> internal = new ArrayList<>();
+
+  /** Per user aggregate, its first internal aggregate. */
+  private final int[] firstInternal;
+
+  /** The aggregates of a table over spilled partial rows. */
+  private final Agg[] mergeAggs;
+
+  private final ValueType[] partialTypes;
   private final KeyType[] keyTypes;
   private final OpStats stats = new OpStats();
-  private @Nullable GroupByHashTable merged;
   private final List<byte[] @Nullable []> dictionaries = new ArrayList<>();
   private final List<Chunk> output = new ArrayList<>();
+  private final AtomicLong spilledGroups = new AtomicLong();
+  private @Nullable GroupByHashTable merged;
+  private volatile @Nullable SpillStore spill;
 
   /** Groups by {@code keys} (none: one group) computing {@code aggs}. */
   public HashAggregateSink(List<BoundExpr> keys, List<AggSpec> aggs) {
@@ -48,29 +76,46 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       keyTypes[i] = keyType(keys.get(i).type());
       dictionaries.add(null);
     }
+    firstInternal = new int[aggs.size()];
     int values = 0;
-    for (AggSpec a : aggs) {
-      if (a.function() == AggCall.Function.COUNT_STAR) {
-        tableAggs.add(Agg.countStar());
-        valueOf.add(-1);
+    for (int a = 0; a < aggs.size(); a++) {
+      AggSpec s = aggs.get(a);
+      firstInternal[a] = internal.size();
+      if (s.function() == AggCall.Function.COUNT_STAR) {
+        internal.add(Agg.countStar());
         continue;
       }
-      BoundExpr arg = a.argument();
+      BoundExpr arg = Objects.requireNonNull(s.argument());
       ValueType vt =
-          arg != null && arg.type().computeType().kind() == DataType.Kind.FLOAT64
+          arg.type().computeType().kind() == DataType.Kind.FLOAT64
               ? ValueType.FLOAT64
               : ValueType.INT64;
       int input = values++;
-      valueOf.add(input);
-      tableAggs.add(
-          switch (a.function()) {
-            case SUM -> Agg.sum(input, vt);
-            case COUNT -> Agg.count(input, vt);
-            case MIN -> Agg.min(input, vt);
-            case MAX -> Agg.max(input, vt);
-            case AVG -> Agg.avg(input, vt);
-            case COUNT_STAR -> throw new AssertionError();
-          });
+      switch (s.function()) {
+        case SUM -> internal.add(Agg.sum(input, vt));
+        case COUNT -> internal.add(Agg.count(input, vt));
+        case MIN -> internal.add(Agg.min(input, vt));
+        case MAX -> internal.add(Agg.max(input, vt));
+        case AVG -> {
+          internal.add(Agg.sum(input, vt));
+          internal.add(Agg.count(input, vt));
+        }
+        case COUNT_STAR -> throw new AssertionError();
+      }
+    }
+    mergeAggs = new Agg[internal.size()];
+    partialTypes = new ValueType[internal.size()];
+    for (int j = 0; j < internal.size(); j++) {
+      Agg a = internal.get(j);
+      ValueType pt = a.resultType();
+      partialTypes[j] = pt;
+      mergeAggs[j] =
+          switch (a.kind()) {
+            case SUM, COUNT, COUNT_STAR -> Agg.sum(j, pt);
+            case MIN -> Agg.min(j, pt);
+            case MAX -> Agg.max(j, pt);
+            case AVG -> throw new AssertionError("AVG is computed as SUM / COUNT");
+          };
     }
   }
 
@@ -84,11 +129,21 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     };
   }
 
-  private GroupByHashTable newTable(Worker w) {
+  private static DataType keyStorage(KeyType k) {
+    return switch (k) {
+      case INT32 -> DataType.INT32;
+      case DATE32 -> DataType.DATE32;
+      case INT64 -> DataType.INT64;
+      case FLOAT64 -> DataType.FLOAT64;
+      case UTF8 -> DataType.UTF8;
+    };
+  }
+
+  private GroupByHashTable newTable(MemoryConsumer consumer, boolean merging) {
     return GroupByHashTable.builder()
         .keys(keyTypes)
-        .aggregates(tableAggs.toArray(Agg[]::new))
-        .consumer(w.query().stateConsumer())
+        .aggregates(merging ? mergeAggs : internal.toArray(Agg[]::new))
+        .consumer(consumer)
         .build();
   }
 
@@ -108,11 +163,6 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       if (n == 0) {
         return;
       }
-      GroupByHashTable t = table;
-      if (t == null) {
-        t = newTable(worker);
-        table = t;
-      }
       Scratch s = worker.scratch();
       List<KeyColumn> keyCols = new ArrayList<>(keyTypes.length);
       if (keys.isEmpty()) {
@@ -125,14 +175,45 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       List<ValueColumn> values = new ArrayList<>();
       for (AggSpec a : aggs) {
         BoundExpr arg = a.argument();
-        if (arg == null) {
-          continue;
+        if (arg != null) {
+          values.add(valueColumn(ExprEvaluator.evaluate(arg, b, s), a.function(), s));
         }
-        Vec v = ExprEvaluator.evaluate(arg, b, s);
-        values.add(valueColumn(v, a.function(), s));
       }
-      t.add(keyCols, values, n, null);
+      add(keyCols, values, n, s);
       stats.record(n, 0, System.nanoTime() - t0);
+    }
+
+    private void add(List<KeyColumn> keyCols, List<ValueColumn> values, int n, Scratch s) {
+      MemorySegment sel = null;
+      int count = n;
+      while (true) {
+        GroupByHashTable t = table;
+        if (t == null) {
+          t = newTable(worker.query().stateConsumer(), false);
+          table = t;
+        }
+        try {
+          t.add(keyCols, values, count, sel);
+          return;
+        } catch (TableFullException e) {
+          int done = e.rowsAdded();
+          if (t.groupCount() == 0) {
+            throw e;
+          }
+          spillTable(t, worker.query());
+          t.close();
+          table = null;
+          MemorySegment rest = s.allocate(4L * (count - done));
+          for (int k = done; k < count; k++) {
+            rest.setAtIndex(
+                ArrowLayout.INT32,
+                k - done,
+                sel == null ? k : sel.getAtIndex(ArrowLayout.INT32, k));
+          }
+          sel = rest;
+          count -= done;
+        }
+      }
     }
   }
 
@@ -150,7 +231,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         return KeyColumn.int32(out, v.validity());
       }
       case UTF8 -> {
-        return KeyColumn.utf8(v.values(), java.util.Objects.requireNonNull(v.data()), v.validity());
+        return KeyColumn.utf8(v.values(), Objects.requireNonNull(v.data()), v.validity());
       }
       default -> {
         return new KeyColumn(keyTypes[key], v.values(), v.validity(), null);
@@ -162,7 +243,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     if (dictionaries.get(key) != null) {
       return;
     }
-    Vec d = java.util.Objects.requireNonNull(v.dictionary());
+    Vec d = Objects.requireNonNull(v.dictionary());
     byte[][] entries = new byte[d.n()][];
     for (int i = 0; i < d.n(); i++) {
       entries[i] = d.getBytes(i);
@@ -175,7 +256,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     if (t.kind() == DataType.Kind.FLOAT64) {
       return ValueColumn.float64(v.values(), v.validity());
     }
-    if (t.kind().width() == 8 && t.kind() != DataType.Kind.FLOAT64) {
+    if (t.kind().width() == 8) {
       return ValueColumn.int64(v.values(), v.validity());
     }
     MemorySegment out = s.allocate(8L * v.n());
@@ -190,6 +271,128 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     return ValueColumn.int64(out, v.validity());
   }
 
+  // ---- spilling ---------------------------------------------------------------------------
+
+  private DataType[] spillTypes() {
+    DataType[] t = new DataType[keyTypes.length + internal.size()];
+    for (int k = 0; k < keyTypes.length; k++) {
+      t[k] = keyStorage(keyTypes[k]);
+    }
+    for (int j = 0; j < internal.size(); j++) {
+      t[keyTypes.length + j] =
+          partialTypes[j] == ValueType.FLOAT64 ? DataType.FLOAT64 : DataType.INT64;
+    }
+    return t;
+  }
+
+  private SpillStore spillStore(QueryContext q) {
+    SpillStore s = spill;
+    if (s == null) {
+      synchronized (this) {
+        s = spill;
+        if (s == null) {
+          s = new SpillStore(q.memory(), spillTypes(), PARTITIONS, q.name() + " aggregation spill");
+          spill = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  /** Writes every group of {@code t} as partial rows into the spill partitions. */
+  private void spillTable(GroupByHashTable t, QueryContext q) {
+    SpillStore store = spillStore(q);
+    DataType[] types = spillTypes();
+    MemoryConsumer c = q.resultConsumer();
+    int groups = t.groupCount();
+    spilledGroups.addAndGet(groups);
+    for (int from = 0; from < groups; from += OUT_ROWS) {
+      int n = Math.min(OUT_ROWS, groups - from);
+      try (Chunk block = partialRows(t, from, n, types, c)) {
+        int[] part = partitions(block, n);
+        for (int p = 0; p < PARTITIONS; p++) {
+          int count = 0;
+          for (int i = 0; i < n; i++) {
+            count += part[i] == p ? 1 : 0;
+          }
+          if (count == 0) {
+            continue;
+          }
+          try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sel = arena.allocate(4L * count, 4);
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+              if (part[i] == p) {
+                sel.setAtIndex(ArrowLayout.INT32, k++, i);
+              }
+            }
+            try (Chunk piece = Chunk.copyOf(block.asBatch().withSelection(sel, count), c)) {
+              store.append(p, piece);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private Chunk partialRows(
+      GroupByHashTable t, int from, int n, DataType[] types, MemoryConsumer c) {
+    boolean[] nullable = new boolean[types.length];
+    Arrays.fill(nullable, true);
+    long[] utf8 = new long[types.length];
+    for (int k = 0; k < keyTypes.length; k++) {
+      if (keyTypes[k] == KeyType.UTF8) {
+        utf8[k] = t.utf8KeyBytes(k, from, n);
+      }
+    }
+    Chunk block = Chunk.allocate(types, n, utf8, nullable, c);
+    try {
+      for (int k = 0; k < keyTypes.length; k++) {
+        Vec v = block.column(k);
+        if (keyTypes[k] == KeyType.UTF8) {
+          t.readUtf8Key(k, from, n, v.values(), Objects.requireNonNull(v.data()), v.validity());
+        } else {
+          t.readKey(k, from, n, v.values(), v.validity());
+        }
+      }
+      for (int j = 0; j < internal.size(); j++) {
+        Vec v = block.column(keyTypes.length + j);
+        t.readResult(j, from, n, v.values(), v.validity());
+      }
+      return block;
+    } catch (RuntimeException e) {
+      block.close();
+      throw e;
+    }
+  }
+
+  private List<KeyColumn> keyColumnsOf(Chunk block) {
+    List<KeyColumn> cols = new ArrayList<>();
+    for (int k = 0; k < keyTypes.length; k++) {
+      Vec v = block.column(k);
+      cols.add(
+          keyTypes[k] == KeyType.UTF8
+              ? KeyColumn.utf8(v.values(), Objects.requireNonNull(v.data()), v.validity())
+              : new KeyColumn(keyTypes[k], v.values(), v.validity(), null));
+    }
+    return cols;
+  }
+
+  private int[] partitions(Chunk block, int n) {
+    int[] out = new int[n];
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment h = arena.allocate(8L * Math.max(1, n), 8);
+      HashKernels.cpu().hash(keyColumnsOf(block), n, null, h);
+      for (int i = 0; i < n; i++) {
+        long x = h.getAtIndex(ValueLayout.JAVA_LONG, i) * 0x9E3779B97F4A7C15L;
+        out[i] = (int) (x >>> 60);
+      }
+    }
+    return out;
+  }
+
+  // ---- combine and finish ------------------------------------------------------------------
+
   @Override
   public Op createLocal(Worker worker) {
     return new Local(worker);
@@ -197,20 +400,27 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
 
   @Override
   public void combine(Op local) {
-    GroupByHashTable t = ((Local) local).table;
+    Local l = (Local) local;
+    GroupByHashTable t = l.table;
     if (t == null) {
       return;
     }
-    ((Local) local).table = null;
-    if (merged == null) {
+    l.table = null;
+    GroupByHashTable m = merged;
+    if (m == null) {
       merged = t;
       return;
     }
     try {
-      merged.merge(t);
-    } finally {
-      t.close();
+      m.merge(t);
+    } catch (TableFullException e) {
+      // the merged table may not grow: spill it and keep the newcomer as the merged table
+      spillTable(m, l.worker.query());
+      m.close();
+      merged = t;
+      return;
     }
+    t.close();
   }
 
   @Override
@@ -225,25 +435,61 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   public void finish(QueryContext query) {
     long t0 = System.nanoTime();
     GroupByHashTable t = merged;
+    merged = null;
+    long groups = 0;
     try {
-      int groups = t == null ? 0 : t.groupCount();
+      SpillStore store = spill;
+      if (store != null) {
+        if (t != null) {
+          spillTable(t, query);
+          t.close();
+          t = null;
+        }
+        for (int p = 0; p < store.partitionCount(); p++) {
+          groups += aggregatePartition(store, p, query);
+        }
+      } else if (t != null) {
+        groups = t.groupCount();
+        for (int from = 0; from < t.groupCount(); from += OUT_ROWS) {
+          output.add(writeGroups(t, from, Math.min(OUT_ROWS, t.groupCount() - from), query));
+        }
+      }
       if (keys.isEmpty() && groups == 0) {
         output.add(emptyGroup(query));
+        groups = 1;
       }
-      for (int from = 0; from < groups; from += OUT_ROWS) {
-        output.add(
-            writeGroups(
-                java.util.Objects.requireNonNull(t),
-                from,
-                Math.min(OUT_ROWS, groups - from),
-                query));
-      }
-      stats.record(0, groups == 0 && keys.isEmpty() ? 1 : groups, System.nanoTime() - t0);
+      stats.record(0, groups, System.nanoTime() - t0);
     } finally {
       if (t != null) {
         t.close();
       }
-      merged = null;
+    }
+  }
+
+  private int aggregatePartition(SpillStore store, int p, QueryContext query) {
+    int chunks = store.chunks(p);
+    if (chunks == 0) {
+      return 0;
+    }
+    try (GroupByHashTable t = newTable(query.stateConsumer(), true)) {
+      for (int i = 0; i < chunks; i++) {
+        try (Chunk block = store.read(p, i, query.resultConsumer())) {
+          List<ValueColumn> partials = new ArrayList<>();
+          for (int j = 0; j < internal.size(); j++) {
+            Vec v = block.column(keyTypes.length + j);
+            partials.add(
+                partialTypes[j] == ValueType.FLOAT64
+                    ? ValueColumn.float64(v.values(), v.validity())
+                    : ValueColumn.int64(v.values(), v.validity()));
+          }
+          t.add(keyColumnsOf(block), partials, block.rows(), null);
+        }
+      }
+      store.release(p);
+      for (int from = 0; from < t.groupCount(); from += OUT_ROWS) {
+        output.add(writeGroups(t, from, Math.min(OUT_ROWS, t.groupCount() - from), query));
+      }
+      return t.groupCount();
     }
   }
 
@@ -262,27 +508,28 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   private Chunk emptyGroup(QueryContext query) {
     DataType[] types = outputTypes();
     boolean[] nullable = new boolean[types.length];
-    java.util.Arrays.fill(nullable, true);
-    Chunk c = Chunk.allocate(types, 1, new long[types.length], nullable, query.stateConsumer());
+    Arrays.fill(nullable, true);
+    Chunk c = Chunk.allocate(types, 1, new long[types.length], nullable, query.resultConsumer());
     for (int a = 0; a < aggs.size(); a++) {
       AggCall.Function f = aggs.get(a).function();
       Vec v = c.column(a);
       boolean count = f == AggCall.Function.COUNT || f == AggCall.Function.COUNT_STAR;
-      Validity.set(java.util.Objects.requireNonNull(v.validity()), 0, count);
+      Validity.set(Objects.requireNonNull(v.validity()), 0, count);
     }
     return c;
   }
 
+  /** Writes groups of a table (raw or merging: same aggregate layout) as output rows. */
   private Chunk writeGroups(GroupByHashTable t, int from, int count, QueryContext query) {
     DataType[] types = outputTypes();
     long[] utf8 = new long[types.length];
     boolean[] nullable = new boolean[types.length];
-    java.util.Arrays.fill(nullable, true);
+    Arrays.fill(nullable, true);
     for (int k = 0; k < keys.size(); k++) {
       if (keyTypes[k] == KeyType.UTF8) {
         utf8[k] = t.utf8KeyBytes(k, from, count);
       } else if (keys.get(k).type().kind() == DataType.Kind.DICTIONARY_UTF8) {
-        byte[][] dict = java.util.Objects.requireNonNull(dictionaries.get(k));
+        byte[][] dict = dictionary(k);
         long bytes = 0;
         for (int g = from; g < from + count; g++) {
           if (!t.isKeyNull(g, k)) {
@@ -292,69 +539,97 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         utf8[k] = bytes;
       }
     }
-    Chunk c = Chunk.allocate(types, count, utf8, nullable, query.stateConsumer());
+    Chunk c = Chunk.allocate(types, count, utf8, nullable, query.resultConsumer());
     try {
       for (int k = 0; k < keys.size(); k++) {
-        Vec v = c.column(k);
-        DataType kt = keys.get(k).type();
-        if (keyTypes[k] == KeyType.UTF8) {
-          t.readUtf8Key(
-              k, from, count, v.values(), java.util.Objects.requireNonNull(v.data()), v.validity());
-        } else if (kt.kind() == DataType.Kind.DICTIONARY_UTF8) {
-          byte[][] dict = java.util.Objects.requireNonNull(dictionaries.get(k));
-          MemorySegment data = java.util.Objects.requireNonNull(v.data());
-          long at = 0;
-          for (int i = 0; i < count; i++) {
-            int g = from + i;
-            boolean isNull = t.isKeyNull(g, k);
-            Validity.set(java.util.Objects.requireNonNull(v.validity()), i, !isNull);
-            if (!isNull) {
-              byte[] b = dict[(int) t.keyLong(g, k)];
-              MemorySegment.copy(b, 0, data, java.lang.foreign.ValueLayout.JAVA_BYTE, at, b.length);
-              at += b.length;
-            }
-            v.values().setAtIndex(ArrowLayout.INT32, i + 1L, (int) at);
-          }
-        } else if (kt.kind() == DataType.Kind.BOOL) {
-          for (int i = 0; i < count; i++) {
-            boolean isNull = t.isKeyNull(from + i, k);
-            Validity.set(java.util.Objects.requireNonNull(v.validity()), i, !isNull);
-            if (!isNull && t.keyLong(from + i, k) != 0) {
-              Validity.set(v.values(), i, true);
-            }
-          }
-        } else {
-          t.readKey(k, from, count, v.values(), v.validity());
-        }
+        writeKey(t, k, from, count, c.column(k));
       }
       for (int a = 0; a < aggs.size(); a++) {
-        Vec v = c.column(keys.size() + a);
-        DataType rt = aggs.get(a).type();
-        boolean narrow = rt.kind() == DataType.Kind.INT32 || rt.kind() == DataType.Kind.DATE32;
-        if (narrow) {
-          for (int i = 0; i < count; i++) {
-            boolean isNull = t.isResultNull(from + i, a);
-            Validity.set(java.util.Objects.requireNonNull(v.validity()), i, !isNull);
-            v.values().setAtIndex(ArrowLayout.INT32, i, (int) t.resultLong(from + i, a));
-          }
-        } else {
-          t.readResult(a, from, count, v.values(), v.validity());
-        }
-        if (aggs.get(a).function() == AggCall.Function.AVG) {
-          BoundExpr arg = aggs.get(a).argument();
-          if (arg != null && arg.type().kind() == DataType.Kind.DECIMAL) {
-            double scale = Math.pow(10, arg.type().scale());
-            for (int i = 0; i < count; i++) {
-              v.values().setAtIndex(ArrowLayout.FLOAT64, i, v.getDouble(i) / scale);
-            }
-          }
-        }
+        writeAggregate(t, a, from, count, c.column(keys.size() + a));
       }
       return c;
     } catch (RuntimeException e) {
       c.close();
       throw e;
     }
+  }
+
+  private byte[][] dictionary(int key) {
+    byte[][] d = dictionaries.get(key);
+    if (d == null) {
+      throw new IllegalStateException("dictionary key " + key + " saw no dictionary");
+    }
+    return d;
+  }
+
+  private void writeKey(GroupByHashTable t, int k, int from, int count, Vec v) {
+    DataType kt = keys.get(k).type();
+    MemorySegment validity = Objects.requireNonNull(v.validity());
+    if (keyTypes[k] == KeyType.UTF8) {
+      t.readUtf8Key(k, from, count, v.values(), Objects.requireNonNull(v.data()), validity);
+    } else if (kt.kind() == DataType.Kind.DICTIONARY_UTF8) {
+      byte[][] dict = dictionary(k);
+      MemorySegment data = Objects.requireNonNull(v.data());
+      long at = 0;
+      for (int i = 0; i < count; i++) {
+        int g = from + i;
+        boolean isNull = t.isKeyNull(g, k);
+        Validity.set(validity, i, !isNull);
+        if (!isNull) {
+          byte[] b = dict[(int) t.keyLong(g, k)];
+          MemorySegment.copy(b, 0, data, ValueLayout.JAVA_BYTE, at, b.length);
+          at += b.length;
+        }
+        v.values().setAtIndex(ArrowLayout.INT32, i + 1L, (int) at);
+      }
+    } else if (kt.kind() == DataType.Kind.BOOL) {
+      for (int i = 0; i < count; i++) {
+        boolean isNull = t.isKeyNull(from + i, k);
+        Validity.set(validity, i, !isNull);
+        if (!isNull && t.keyLong(from + i, k) != 0) {
+          Validity.set(v.values(), i, true);
+        }
+      }
+    } else {
+      t.readKey(k, from, count, v.values(), validity);
+    }
+  }
+
+  private void writeAggregate(GroupByHashTable t, int a, int from, int count, Vec v) {
+    AggSpec spec = aggs.get(a);
+    int j = firstInternal[a];
+    MemorySegment validity = Objects.requireNonNull(v.validity());
+    DataType rt = spec.type();
+    if (spec.function() == AggCall.Function.AVG) {
+      BoundExpr arg = Objects.requireNonNull(spec.argument());
+      double scale =
+          arg.type().kind() == DataType.Kind.DECIMAL ? Math.pow(10, arg.type().scale()) : 1;
+      boolean floats = partialTypes[j] == ValueType.FLOAT64;
+      for (int i = 0; i < count; i++) {
+        int g = from + i;
+        long n = t.resultLong(g, j + 1);
+        Validity.set(validity, i, n > 0);
+        if (n > 0) {
+          double sum = floats ? t.resultDouble(g, j) : (double) t.resultLong(g, j);
+          v.values().setAtIndex(ArrowLayout.FLOAT64, i, sum / n / scale);
+        }
+      }
+      return;
+    }
+    if (rt.kind() == DataType.Kind.INT32 || rt.kind() == DataType.Kind.DATE32) {
+      for (int i = 0; i < count; i++) {
+        boolean isNull = t.isResultNull(from + i, j);
+        Validity.set(validity, i, !isNull);
+        v.values().setAtIndex(ArrowLayout.INT32, i, (int) t.resultLong(from + i, j));
+      }
+      return;
+    }
+    t.readResult(j, from, count, v.values(), validity);
+  }
+
+  /** Groups written to the spill partitions (0 when everything fit). */
+  public long spilledGroups() {
+    return spilledGroups.get();
   }
 
   /** The output chunks (owned by this sink until {@link #take()}). */
@@ -366,9 +641,11 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
 
   @Override
   public String describe() {
+    long s = spilledGroups.get();
     return (aggs.isEmpty() ? "HashDistinct " : "HashAggregate ")
         + (keys.isEmpty() ? "" : "keys " + keys + " ")
-        + (aggs.isEmpty() ? "" : "aggs " + aggs);
+        + (aggs.isEmpty() ? "" : "aggs " + aggs)
+        + (s > 0 ? " (spilled " + s + " partial groups to " + PARTITIONS + " partitions)" : "");
   }
 
   @Override
@@ -384,6 +661,11 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     if (merged != null) {
       merged.close();
       merged = null;
+    }
+    SpillStore s = spill;
+    spill = null;
+    if (s != null) {
+      s.close();
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.amalgam.exec.run;
 import dev.amalgam.exec.QueryException;
 import dev.amalgam.memory.UnifiedMemory;
 import dev.amalgam.memory.pool.MemoryConsumer;
+import dev.amalgam.memory.pool.MemoryPool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,21 +18,48 @@ import org.jspecify.annotations.Nullable;
 public final class QueryContext implements AutoCloseable {
   private final String name;
   private final UnifiedMemory memory;
+  private final MemoryPool operators;
   private final MemoryConsumer scratch;
   private final MemoryConsumer state;
+  private final MemoryConsumer results;
   private final long deadlineNanos;
   private final @Nullable Duration timeout;
   private final AtomicReference<@Nullable QueryException> stop = new AtomicReference<>();
   private final List<PipelineProfile> profiles = new ArrayList<>();
 
-  /** A context whose consumers are made in the memory's pool. */
-  public QueryContext(String name, UnifiedMemory memory, @Nullable Duration timeout) {
+  /**
+   * A context whose working memory (scratch, hash tables, sort buffers) is limited to {@code
+   * operatorLimit} bytes in a pool of its own, and whose materialized results and spilled
+   * partitions are charged to the unified memory's pool.
+   */
+  public QueryContext(
+      String name, UnifiedMemory memory, @Nullable Duration timeout, long operatorLimit) {
     this.name = name;
     this.memory = memory;
     this.timeout = timeout;
     this.deadlineNanos = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-    this.scratch = memory.pool().consumer(name + " scratch");
-    this.state = memory.pool().consumer(name + " operators");
+    this.operators = MemoryPool.create(name + " operators", operatorLimit);
+    this.scratch = operators.consumer(name + " scratch");
+    this.state = operators.consumer(name + " operator state");
+    this.results = memory.pool().consumer(name + " results and spills");
+  }
+
+  /** A context with no limit of its own on working memory. */
+  public QueryContext(String name, UnifiedMemory memory, @Nullable Duration timeout) {
+    this(name, memory, timeout, Long.MAX_VALUE / 4);
+  }
+
+  /**
+   * Consumer of materialized intermediate results and spill buffers, in the unified memory's pool
+   * (not limited by the operator limit).
+   */
+  public MemoryConsumer resultConsumer() {
+    return results;
+  }
+
+  /** The limit on working memory. */
+  public long operatorLimit() {
+    return operators.limit();
   }
 
   /** The query's name, e.g. {@code query-7}. */
@@ -89,7 +117,12 @@ public final class QueryContext implements AutoCloseable {
 
   @Override
   public void close() {
-    scratch.close();
-    state.close();
+    try {
+      scratch.close();
+      state.close();
+      results.close();
+    } finally {
+      operators.close();
+    }
   }
 }

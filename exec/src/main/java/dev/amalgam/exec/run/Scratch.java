@@ -16,7 +16,7 @@ import java.util.List;
  */
 public final class Scratch implements AutoCloseable {
   private static final long ALIGN = 64;
-  private static final long MIN_SLAB = 4L << 20;
+  private static final long MIN_SLAB = 256L << 10;
 
   private final MemoryConsumer consumer;
   private final Arena arena = Arena.ofShared();
