@@ -1,32 +1,253 @@
 package dev.amalgam.exec.run;
 
 import dev.amalgam.exec.DataType;
+import dev.amalgam.kernels.ArrowLayout;
+import dev.amalgam.kernels.JoinHashTable;
+import dev.amalgam.kernels.KeyColumn;
+import dev.amalgam.kernels.KeyType;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
-/** TEMPORARY compile stub. */
+/**
+ * The build side of a hash join: each worker materializes its batches as chunks; when the pipeline
+ * ends, one {@link JoinHashTable} is built over all of them, keyed by the key columns, with build
+ * row ids {@code chunkIndex << 16 | row}. Probes ({@link JoinProbeSpec}) read the table and the
+ * chunks. Owns both until {@link #close()}.
+ *
+ * <p>Dictionary-encoded columns are materialized decoded (utf8); bool keys hash as int32.
+ */
 public final class JoinBuildSink implements Sink, AutoCloseable {
-  public JoinBuildSink(int[] keyColumns, DataType[] columnTypes) {}
+  /*
+   * Row ids: the low 16 bits are the row within its chunk, the bits above are the chunk's index in
+   * chunks(). A chunk therefore holds at most 65536 rows; larger batches are split when they are
+   * materialized. The table is built on the thread that runs finish(); after that it is only read
+   * (any number of probing threads at once), until close().
+   */
 
-  @Override
-  public Op createLocal(Worker worker) {
-    throw new UnsupportedOperationException("stub");
+  /** Bits of a build row id that hold the row within its chunk. */
+  static final int ROW_BITS = 16;
+
+  /** Most rows of one chunk. */
+  static final int MAX_CHUNK_ROWS = 1 << ROW_BITS;
+
+  private final int[] keyColumns;
+  private final DataType[] columnTypes;
+  private final KeyType[] keyTypes;
+  private final OpStats stats = new OpStats();
+  private final List<Chunk> chunks = new ArrayList<>();
+  private @Nullable JoinHashTable table;
+  private long rows;
+  private boolean finished;
+  private boolean closed;
+
+  /**
+   * A build keyed by columns {@code keyColumns} of input columns of compute types {@code
+   * columnTypes}.
+   *
+   * @throws IllegalArgumentException when there is no key, or a key index is out of range
+   */
+  public JoinBuildSink(int[] keyColumns, DataType[] columnTypes) {
+    Objects.requireNonNull(keyColumns, "keyColumns is null");
+    Objects.requireNonNull(columnTypes, "columnTypes is null");
+    if (keyColumns.length == 0) {
+      throw new IllegalArgumentException("a hash join needs at least one key column");
+    }
+    this.keyColumns = keyColumns.clone();
+    this.columnTypes = columnTypes.clone();
+    this.keyTypes = new KeyType[keyColumns.length];
+    for (int k = 0; k < keyColumns.length; k++) {
+      int c = keyColumns[k];
+      if (c < 0 || c >= columnTypes.length) {
+        throw new IllegalArgumentException(
+            "join build key " + k + ": column " + c + " is not in [0, " + columnTypes.length + ")");
+      }
+      keyTypes[k] = JoinKeys.keyType(columnTypes[c]);
+    }
+  }
+
+  private final class Local extends Op {
+    final Worker worker;
+    final List<Chunk> mine = new ArrayList<>();
+
+    Local(Worker worker) {
+      super(null);
+      this.worker = worker;
+    }
+
+    @Override
+    public void push(Batch b) {
+      long t0 = System.nanoTime();
+      int n = b.count();
+      if (b.width() != columnTypes.length) {
+        throw new IllegalArgumentException(
+            "join build expects " + columnTypes.length + " columns but got " + b.width());
+      }
+      for (int from = 0; from < n; from += MAX_CHUNK_ROWS) {
+        int len = Math.min(MAX_CHUNK_ROWS, n - from);
+        Batch piece = from == 0 && len == n ? b : slice(b, from, len, worker.scratch());
+        mine.add(Chunk.copyOf(piece, worker.query().stateConsumer()));
+      }
+      stats.record(n, n, System.nanoTime() - t0);
+    }
+  }
+
+  /** Live rows {@code [from, from + len)} of {@code b} as a batch with a selection. */
+  private static Batch slice(Batch b, int from, int len, Scratch s) {
+    MemorySegment sel = s.allocate(4L * len);
+    for (int k = 0; k < len; k++) {
+      sel.setAtIndex(ArrowLayout.INT32, k, b.row(from + k));
+    }
+    return b.withSelection(sel, len);
   }
 
   @Override
-  public void combine(Op local) {}
+  public Op createLocal(Worker worker) {
+    return new Local(worker);
+  }
 
   @Override
-  public void finish(QueryContext query) {}
+  public synchronized void combine(Op local) {
+    Local l = (Local) local;
+    chunks.addAll(l.mine);
+    l.mine.clear();
+  }
+
+  @Override
+  public void discard(Op local) {
+    Local l = (Local) local;
+    for (Chunk c : l.mine) {
+      c.close();
+    }
+    l.mine.clear();
+  }
+
+  /**
+   * Builds the hash table over every chunk (charged to the query's state consumer).
+   *
+   * @throws dev.amalgam.kernels.TableFullException when the table cannot grow
+   * @throws dev.amalgam.memory.pool.MemoryLimitExceededException when its first buffers cannot be
+   *     reserved
+   */
+  @Override
+  public synchronized void finish(QueryContext query) {
+    if (closed) {
+      throw new IllegalStateException("join build is closed");
+    }
+    if (finished) {
+      throw new IllegalStateException("join build is already finished");
+    }
+    long t0 = System.nanoTime();
+    long total = 0;
+    for (Chunk c : chunks) {
+      total += c.rows();
+    }
+    JoinHashTable t =
+        JoinHashTable.builder()
+            .keys(keyTypes)
+            .initialCapacity((int) Math.min(total, 1 << 30))
+            .consumer(query.stateConsumer())
+            .build();
+    try {
+      for (int i = 0; i < chunks.size(); i++) {
+        Chunk c = chunks.get(i);
+        List<KeyColumn> keys = new ArrayList<>(keyColumns.length);
+        for (int k : keyColumns) {
+          keys.add(JoinKeys.buildKey(c.column(k)));
+        }
+        t.add(keys, c.rows(), null, (long) i << ROW_BITS);
+      }
+    } catch (RuntimeException | Error e) {
+      t.close();
+      throw e;
+    }
+    table = t;
+    rows = total;
+    finished = true;
+    stats.addNanos(System.nanoTime() - t0);
+  }
+
+  /**
+   * The materialized build rows; row id {@code i << 16 | r} is row {@code r} of chunk {@code i}.
+   */
+  public synchronized List<Chunk> chunks() {
+    return List.copyOf(chunks);
+  }
+
+  /**
+   * The hash table over the chunks.
+   *
+   * @throws IllegalStateException before {@link #finish} or after {@link #close()}
+   */
+  public synchronized JoinHashTable table() {
+    JoinHashTable t = table;
+    if (t == null || closed) {
+      throw new IllegalStateException(
+          closed ? "join build is closed" : "join build is not finished yet");
+    }
+    return t;
+  }
+
+  /** Whether {@link #finish} has built the table (and {@link #close()} has not run). */
+  public synchronized boolean isFinished() {
+    return finished && !closed;
+  }
+
+  /** Build rows, rows with a null key included (after {@link #finish}). */
+  public synchronized long rowCount() {
+    return rows;
+  }
+
+  /** Whether some key is held by more than one build row (after {@link #finish}). */
+  public boolean hasDuplicateKeys() {
+    return table().hasDuplicateKeys();
+  }
+
+  /** The key columns, in key order. */
+  public int[] keyColumns() {
+    return keyColumns.clone();
+  }
+
+  /** The compute types of the input columns. */
+  public DataType[] columnTypes() {
+    return columnTypes.clone();
+  }
+
+  /** The key types the table hashes, in key order. */
+  public List<KeyType> keyTypes() {
+    return List.of(keyTypes);
+  }
 
   @Override
   public String describe() {
-    return "stub";
+    return "HashJoinBuild keys " + Arrays.toString(keyColumns);
   }
 
   @Override
   public OpStats stats() {
-    return new OpStats();
+    return stats;
   }
 
+  /** Frees the table and the chunks. Idempotent. */
   @Override
-  public void close() {}
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (table != null) {
+        table.close();
+      }
+    } finally {
+      table = null;
+      for (Chunk c : chunks) {
+        c.close();
+      }
+      chunks.clear();
+    }
+  }
 }
