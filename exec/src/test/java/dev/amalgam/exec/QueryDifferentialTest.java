@@ -264,28 +264,21 @@ final class QueryDifferentialTest {
                     Field.of("d", DataType.DATE32)))
             .placement(Placement.roundRobin())
             .rowGroupRows(16384);
-    try (PreparedStatement ps =
-        duck.prepareStatement("insert into f values (?, ?, ?, ?, ?, ?, ?)")) {
-      for (long id = 0; id < FACT_ROWS; id++) {
-        Integer k =
-            rnd.nextInt(20) == 0 ? null : (int) Math.min(49, Math.abs(rnd.nextGaussian() * 15));
-        String g = rnd.nextInt(30) == 0 ? null : GROUPS[rnd.nextInt(GROUPS.length)];
-        Long v = rnd.nextInt(10) == 0 ? null : (long) rnd.nextInt(2001) - 1000;
-        Double x = rnd.nextInt(10) == 0 ? null : Math.round(rnd.nextDouble() * 1e6) / 1e3;
-        BigDecimal p = BigDecimal.valueOf(rnd.nextInt(100_000), 2);
-        LocalDate d = LocalDate.of(1992, 1, 1).plusDays(rnd.nextInt(2500));
-        fb.addRow(id, k, g, v, x, p, d);
-        ps.setLong(1, id);
-        ps.setObject(2, k);
-        ps.setObject(3, g);
-        ps.setObject(4, v);
-        ps.setObject(5, x);
-        ps.setBigDecimal(6, p);
-        ps.setObject(7, d);
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    StringBuilder csv = new StringBuilder();
+    for (long id = 0; id < FACT_ROWS; id++) {
+      Integer k =
+          rnd.nextInt(20) == 0 ? null : (int) Math.min(49, Math.abs(rnd.nextGaussian() * 15));
+      String g = rnd.nextInt(30) == 0 ? null : GROUPS[rnd.nextInt(GROUPS.length)];
+      Long v = rnd.nextInt(10) == 0 ? null : (long) rnd.nextInt(2001) - 1000;
+      Double x = rnd.nextInt(10) == 0 ? null : Math.round(rnd.nextDouble() * 1e6) / 1e3;
+      BigDecimal p = BigDecimal.valueOf(rnd.nextInt(100_000), 2);
+      LocalDate d = LocalDate.of(1992, 1, 1).plusDays(rnd.nextInt(2500));
+      fb.addRow(id, k, g, v, x, p, d);
+      csv.append(id).append(',').append(k == null ? "" : k).append(',').append(g == null ? "" : g);
+      csv.append(',').append(v == null ? "" : v).append(',').append(x == null ? "" : x);
+      csv.append(',').append(p.toPlainString()).append(',').append(d).append('\n');
     }
+    copyInto(duck, "f", csv);
     fb.build();
     TableBuilder db =
         engine.createTable(
@@ -307,6 +300,23 @@ final class QueryDifferentialTest {
       ps.executeBatch();
     }
     db.build();
+  }
+
+  private static void copyInto(Connection duck, String table, CharSequence csv)
+      throws SQLException {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("amalgam-" + table, ".csv");
+      try {
+        java.nio.file.Files.writeString(file, csv);
+        try (Statement s = duck.createStatement()) {
+          s.execute("copy " + table + " from '" + file + "' (header false, nullstr '')");
+        }
+      } finally {
+        java.nio.file.Files.deleteIfExists(file);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static List<List<Object>> duck(Connection c, String sql) throws SQLException {
