@@ -277,6 +277,14 @@ public final class Engine implements AutoCloseable {
     return memory.fusedDevice();
   }
 
+  private int totalWorkers() {
+    int n = 0;
+    for (int i = 0; i < scheduler.members().size(); i++) {
+      n += scheduler.workers(i);
+    }
+    return n;
+  }
+
   /** The scheduler's worker count on each member. */
   public Map<String, Integer> workers() {
     Map<String, Integer> out = new LinkedHashMap<>();
@@ -336,7 +344,7 @@ public final class Engine implements AutoCloseable {
         if (handle != null) {
           handle.attach(q);
         }
-        try (Lowering lowered = Lowering.of(optimized, scheduler.members())) {
+        try (Lowering lowered = Lowering.of(optimized, scheduler.members(), totalWorkers())) {
           for (Pipeline p : lowered.pipelines()) {
             scheduler.run(p, q);
           }
@@ -385,7 +393,7 @@ public final class Engine implements AutoCloseable {
   String explain(PlanNode plan) {
     checkOpen();
     PlanNode optimized = Optimizer.optimize(plan);
-    try (Lowering lowered = Lowering.of(optimized, scheduler.members())) {
+    try (Lowering lowered = Lowering.of(optimized, scheduler.members(), totalWorkers())) {
       return Explain.plan(optimized, lowered.pipelines(), this);
     }
   }

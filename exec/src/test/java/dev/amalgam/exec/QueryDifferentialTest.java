@@ -13,6 +13,7 @@ import static dev.amalgam.exec.expr.Exprs.sum;
 import static dev.amalgam.exec.expr.Exprs.when;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.amalgam.exec.run.JoinType;
 import dev.amalgam.memory.Topology;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -103,6 +104,42 @@ final class QueryDifferentialTest {
                     .select("id", "name", "w"),
             "select id, name, w from f left join dim on k = dk where id < 3000",
             false));
+    c.add(
+        new Case(
+            "right join",
+            e ->
+                e.table("f")
+                    .filter(col("id").lt(2000))
+                    .join(e.table("dim"), col("k").eq(col("dk")), JoinType.RIGHT)
+                    .select("dk", "name", "id"),
+            "select dk, name, id from (select * from f where id < 2000) f right join dim on k = dk",
+            false));
+    c.add(
+        new Case(
+            "full join",
+            e ->
+                e.table("f")
+                    .filter(col("id").lt(2000))
+                    .join(
+                        e.table("dim").filter(col("dk").gt(5)),
+                        col("k").eq(col("dk")),
+                        JoinType.FULL)
+                    .select("id", "k", "dk", "w"),
+            "select id, k, dk, w from (select * from f where id < 2000) f full join"
+                + " (select * from dim where dk > 5) d on k = dk",
+            false));
+    c.add(
+        new Case(
+            "join on an expression key, then top-N",
+            e ->
+                e.table("f")
+                    .join(e.table("dim"), col("k").plus(1).eq(col("dk")))
+                    .groupBy("dk")
+                    .agg(countStar().as("n"))
+                    .orderBy(col("n").desc(), col("dk").asc())
+                    .limit(5),
+            "select dk, count(*) n from f join dim on k + 1 = dk group by dk order by n desc, dk limit 5",
+            true));
     c.add(
         new Case(
             "semi join",

@@ -29,6 +29,7 @@ import java.util.List;
  */
 public final class Lowering implements AutoCloseable {
   private final List<Device> members;
+  private final int workers;
   private final List<Pipeline> pipelines = new ArrayList<>();
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final CollectSink result = new CollectSink("Result");
@@ -41,14 +42,18 @@ public final class Lowering implements AutoCloseable {
     }
   }
 
-  private Lowering(List<Device> members) {
+  private Lowering(List<Device> members, int workers) {
     this.members = List.copyOf(members);
+    this.workers = workers;
     resources.add(result);
   }
 
-  /** Lowers {@code root} for a fused device with {@code members}. */
-  public static Lowering of(PlanNode root, List<Device> members) {
-    Lowering l = new Lowering(members);
+  /**
+   * Lowers {@code root} for a fused device with {@code members} running {@code workers} worker
+   * threads in all.
+   */
+  public static Lowering of(PlanNode root, List<Device> members, int workers) {
+    Lowering l = new Lowering(members, workers);
     try {
       Stream s = l.lower(root);
       l.add(s, l.result);
@@ -206,7 +211,9 @@ public final class Lowering implements AutoCloseable {
       probe = appendColumns(probe, PlanNode.decoded(ls), probeExtra);
     }
     DataType[] probeTypes = types(ls, probeExtra.size(), probeExtra);
-    probe = probe.with(new JoinProbeSpec(j.type(), sink, probeKeys, probeTypes, buildTypes));
+    int instances = probe.source().ordered() ? 1 : workers;
+    probe =
+        probe.with(new JoinProbeSpec(j.type(), sink, probeKeys, probeTypes, buildTypes, instances));
     boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
     if (!probeExtra.isEmpty() || (!buildExtra.isEmpty() && !leftOnly)) {
       // drop the appended key columns: keep left columns, then right columns

@@ -135,6 +135,9 @@ public final class Chunk implements AutoCloseable {
   }
 
   private static int stringLength(Vec v, int row) {
+    if (v.isNull(row)) {
+      return 0;
+    }
     Vec d = v.dictionary();
     if (d != null) {
       int idx = v.values().getAtIndex(ArrowLayout.INT32, row);
@@ -182,6 +185,10 @@ public final class Chunk implements AutoCloseable {
         long at = 0;
         for (int k = 0; k < n; k++) {
           int row = b.row(k);
+          if (v.isNull(row)) {
+            offsets.setAtIndex(ArrowLayout.INT32, k + 1L, (int) at);
+            continue;
+          }
           int idx = v.dictionary() != null ? v.values().getAtIndex(ArrowLayout.INT32, row) : row;
           int from = src.values().getAtIndex(ArrowLayout.INT32, idx);
           int len = src.values().getAtIndex(ArrowLayout.INT32, idx + 1L) - from;
