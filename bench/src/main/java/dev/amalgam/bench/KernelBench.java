@@ -55,6 +55,10 @@ public final class KernelBench {
    * @param vsCopy gbps divided by the plain-copy bandwidth
    * @param scalarRowsPerSecond rows per second of the scalar reference, NaN if not run
    * @param vsScalar rowsPerSecond / scalarRowsPerSecond, NaN if not run
+   * @param minRowsPerSecond the slowest measured iteration of the vector implementation, NaN if
+   *     unknown
+   * @param maxRowsPerSecond the fastest measured iteration of the vector implementation, NaN if
+   *     unknown
    */
   public record Row(
       String kernel,
@@ -62,19 +66,60 @@ public final class KernelBench {
       double gbps,
       double vsCopy,
       double scalarRowsPerSecond,
-      double vsScalar) {
-    /** One JSON object with the keys kernel, rows_per_s, gbps, vs_copy, vs_scalar. */
+      double vsScalar,
+      double minRowsPerSecond,
+      double maxRowsPerSecond) {
+    /** A row without the iteration range. */
+    public Row(
+        String kernel,
+        double rowsPerSecond,
+        double gbps,
+        double vsCopy,
+        double scalarRowsPerSecond,
+        double vsScalar) {
+      this(
+          kernel,
+          rowsPerSecond,
+          gbps,
+          vsCopy,
+          scalarRowsPerSecond,
+          vsScalar,
+          Double.NaN,
+          Double.NaN);
+    }
+
+    /**
+     * One JSON object with the keys kernel, rows_per_s, gbps, vs_copy, vs_scalar,
+     * scalar_rows_per_s, min_rows_per_s, max_rows_per_s.
+     */
     public String toJson() {
       return String.format(
           Locale.ROOT,
           "{\"kernel\":\"%s\",\"rows_per_s\":%.1f,\"gbps\":%.3f,\"vs_copy\":%.3f,"
-              + "\"vs_scalar\":%s,\"scalar_rows_per_s\":%s}",
+              + "\"vs_scalar\":%s,\"scalar_rows_per_s\":%s,\"min_rows_per_s\":%s,"
+              + "\"max_rows_per_s\":%s}",
           kernel,
           rowsPerSecond,
           gbps,
           vsCopy,
           json(vsScalar),
-          json(scalarRowsPerSecond));
+          json(scalarRowsPerSecond),
+          json(minRowsPerSecond),
+          json(maxRowsPerSecond));
+    }
+
+    /** The measured iterations' range, e.g. {@code 1.90-2.31 G}, or {@code -}. */
+    String range() {
+      if (Double.isNaN(minRowsPerSecond) || Double.isNaN(maxRowsPerSecond)) {
+        return "-";
+      }
+      String lo = human(minRowsPerSecond);
+      String hi = human(maxRowsPerSecond);
+      int space = lo.indexOf(' ');
+      if (space > 0 && hi.endsWith(lo.substring(space))) {
+        lo = lo.substring(0, space); // same unit: 1.90-2.31 G
+      }
+      return lo + "-" + hi;
     }
 
     private static String json(double v) {
@@ -96,9 +141,10 @@ public final class KernelBench {
       sb.append(
           String.format(
               Locale.ROOT,
-              "%-48s %14s %9s %8s %14s %9s%n",
+              "%-48s %14s %20s %9s %8s %14s %9s%n",
               "kernel",
               "rows/s",
+              "iterations",
               "GB/s",
               "vs copy",
               "scalar rows/s",
@@ -107,9 +153,10 @@ public final class KernelBench {
         sb.append(
             String.format(
                 Locale.ROOT,
-                "%-48s %14s %9.2f %8.2f %14s %9s%n",
+                "%-48s %14s %20s %9.2f %8.2f %14s %9s%n",
                 r.kernel(),
                 human(r.rowsPerSecond()),
+                r.range(),
                 r.gbps(),
                 r.vsCopy(),
                 Double.isNaN(r.scalarRowsPerSecond()) ? "-" : human(r.scalarRowsPerSecond()),
@@ -117,7 +164,9 @@ public final class KernelBench {
                     ? "-"
                     : String.format(Locale.ROOT, "%.1fx", r.vsScalar())));
       }
-      sb.append("single-threaded; vector = Vector API implementation, scalar = plain reference\n");
+      sb.append(
+          "single-threaded; vector = Vector API implementation, scalar = plain reference;"
+              + " iterations = slowest-fastest measured iteration of the vector implementation\n");
       return sb.toString();
     }
 
@@ -174,7 +223,8 @@ public final class KernelBench {
   }
 
   static List<Row> rows(Collection<RunResult> results, double copyGbps) {
-    Map<String, double[]> byKernel = new LinkedHashMap<>(); // {vector rows/s, scalar rows/s, B/row}
+    // {vector rows/s, scalar rows/s, B/row, vector min rows/s, vector max rows/s}
+    Map<String, double[]> byKernel = new LinkedHashMap<>();
     for (RunResult r : results) {
       BenchmarkParams p = r.getParams();
       String full = p.getBenchmark();
@@ -193,15 +243,24 @@ public final class KernelBench {
       double[] v =
           byKernel.computeIfAbsent(
               key.toString(),
-              x -> new double[] {Double.NaN, Double.NaN, bytesPerRow(className, method)});
+              x ->
+                  new double[] {
+                    Double.NaN, Double.NaN, bytesPerRow(className, method), Double.NaN, Double.NaN
+                  });
       double rowsPerSecond = r.getPrimaryResult().getScore() * rowsPerOp;
-      v[impl.equals("scalar") ? 1 : 0] = rowsPerSecond;
+      if (impl.equals("scalar")) {
+        v[1] = rowsPerSecond;
+      } else {
+        v[0] = rowsPerSecond;
+        v[3] = r.getPrimaryResult().getStatistics().getMin() * rowsPerOp;
+        v[4] = r.getPrimaryResult().getStatistics().getMax() * rowsPerOp;
+      }
     }
     List<Row> out = new ArrayList<>();
     for (Map.Entry<String, double[]> e : byKernel.entrySet()) {
       double[] v = e.getValue();
       double gbps = v[0] * v[2] / 1e9;
-      out.add(new Row(e.getKey(), v[0], gbps, gbps / copyGbps, v[1], v[0] / v[1]));
+      out.add(new Row(e.getKey(), v[0], gbps, gbps / copyGbps, v[1], v[0] / v[1], v[3], v[4]));
     }
     return out;
   }

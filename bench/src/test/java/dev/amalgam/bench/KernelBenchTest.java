@@ -26,6 +26,19 @@ final class KernelBenchTest {
   }
 
   @Test
+  void row_withIterationRange_showsSlowestAndFastest() {
+    KernelBench.Row r =
+        new KernelBench.Row("Filter.gt", 2.0e9, 20.0, 1.0, 1e8, 20.0, 1.9e9, 2.31e9);
+    assertThat(r.toJson())
+        .contains("\"min_rows_per_s\":1900000000.000")
+        .contains("\"max_rows_per_s\":2310000000.000");
+    assertThat(new KernelBench.Result(15.0, List.of(r)).toTable()).contains("1.90-2.31 G");
+    KernelBench.Row mixed =
+        new KernelBench.Row("Hash.y", 1.0e9, 16.0, 1.0, Double.NaN, Double.NaN, 9.5e8, 1.2e9);
+    assertThat(new KernelBench.Result(15.0, List.of(mixed)).toTable()).contains("950.00 M-1.20 G");
+  }
+
+  @Test
   void copyGbps_isMeasured() {
     assertThat(KernelBench.copyGbps()).isPositive();
   }
