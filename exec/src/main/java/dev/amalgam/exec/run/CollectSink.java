@@ -18,40 +18,19 @@ public final class CollectSink implements Sink, AutoCloseable {
     this.description = description;
   }
 
-  private final class Local extends Op {
-    final List<Chunk> mine = new ArrayList<>();
-    final Worker worker;
-
-    Local(Worker worker) {
-      super(null);
-      this.worker = worker;
-    }
-
-    @Override
-    public void push(Batch b) {
-      long t0 = System.nanoTime();
-      if (b.count() > 0) {
-        mine.add(Chunk.copyOf(b, worker.query().resultConsumer()));
-      }
-      stats.record(b.count(), b.count(), System.nanoTime() - t0);
-    }
-  }
-
   @Override
   public Op createLocal(Worker worker) {
-    return new Local(worker);
+    return new Materializer(worker, QueryContext::resultConsumer, stats, true);
   }
 
   @Override
   public void combine(Op local) {
-    chunks.addAll(((Local) local).mine);
+    chunks.addAll(((Materializer) local).drain());
   }
 
   @Override
   public void discard(Op local) {
-    for (Chunk c : ((Local) local).mine) {
-      c.close();
-    }
+    ((Materializer) local).discard();
   }
 
   @Override

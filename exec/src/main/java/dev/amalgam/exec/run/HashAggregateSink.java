@@ -62,6 +62,8 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   private final List<byte[] @Nullable []> dictionaries = new ArrayList<>();
   private final List<Chunk> output = new ArrayList<>();
   private final AtomicLong spilledGroups = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger locals =
+      new java.util.concurrent.atomic.AtomicInteger();
   private @Nullable GroupByHashTable merged;
   private volatile @Nullable SpillStore spill;
 
@@ -194,6 +196,13 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         }
         try {
           t.add(keyCols, values, count, sel);
+          if (t.reservedBytes() > budget(worker.query())) {
+            // keep each worker's table to its share of the query's memory, so that every worker
+            // (and the merge) finds room: spill now rather than starve the others
+            spillTable(t, worker.query());
+            t.close();
+            table = null;
+          }
           return;
         } catch (TableFullException e) {
           int done = e.rowsAdded();
@@ -395,7 +404,16 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
 
   @Override
   public Op createLocal(Worker worker) {
+    locals.incrementAndGet();
     return new Local(worker);
+  }
+
+  /**
+   * A worker's share of the query's working memory for its table: a quarter of the limit split
+   * between the workers (a table may double while it grows, and the merge needs room).
+   */
+  private long budget(QueryContext q) {
+    return q.operatorLimit() / (4L * Math.max(1, locals.get()));
   }
 
   @Override

@@ -53,40 +53,19 @@ public final class SortSink implements Sink, AutoCloseable {
     };
   }
 
-  private final class Local extends Op {
-    final Worker worker;
-    final List<Chunk> mine = new ArrayList<>();
-
-    Local(Worker worker) {
-      super(null);
-      this.worker = worker;
-    }
-
-    @Override
-    public void push(Batch b) {
-      long t0 = System.nanoTime();
-      if (b.count() > 0) {
-        mine.add(Chunk.copyOf(b, worker.query().stateConsumer()));
-      }
-      stats.record(b.count(), 0, System.nanoTime() - t0);
-    }
-  }
-
   @Override
   public Op createLocal(Worker worker) {
-    return new Local(worker);
+    return new Materializer(worker, QueryContext::stateConsumer, stats, false);
   }
 
   @Override
   public void combine(Op local) {
-    inputs.addAll(((Local) local).mine);
+    inputs.addAll(((Materializer) local).drain());
   }
 
   @Override
   public void discard(Op local) {
-    for (Chunk c : ((Local) local).mine) {
-      c.close();
-    }
+    ((Materializer) local).discard();
   }
 
   @Override
