@@ -573,6 +573,16 @@ public final class TableWriter implements AutoCloseable {
                 && members.size() > 1
                 && bytes() <= AUTO_REPLICATE_BYTES);
     if (!replicate) {
+      // tables are immutable: a read elsewhere (a stolen morsel, a page fetched back after an
+      // eviction) replicates instead of moving, so the lower tier's copy stays current and
+      // evicting the replica again costs nothing
+      for (RowGroup g : rowGroups) {
+        for (ColumnChunk c : g.chunks()) {
+          for (Region r : regionsOf(c)) {
+            r.advise(Advice.READ_MOSTLY, g.homes().get(0));
+          }
+        }
+      }
       return placement instanceof Placement.Auto ? "round-robin (auto)" : placement.toString();
     }
     List<CompletableFuture<Integer>> copies = new ArrayList<>();
