@@ -7,6 +7,9 @@ import dev.amalgam.exec.DataType;
 import dev.amalgam.exec.run.JoinTestData.ChunksSource;
 import dev.amalgam.exec.run.JoinTestData.Fixture;
 import dev.amalgam.kernels.KeyType;
+import dev.amalgam.kernels.TableFullException;
+import dev.amalgam.memory.pool.MemoryLimitExceededException;
+import dev.amalgam.memory.pool.MemoryPool;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -107,6 +110,24 @@ final class JoinBuildSinkTest {
         b.close();
         assertThat(f.query.stateConsumer().reserved()).isZero();
         assertThatThrownBy(b::table).isInstanceOf(IllegalStateException.class);
+      } finally {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void finish_tableOverTheMemoryLimit_throwsAndCloseReleasesTheChunks() {
+    MemoryPool pool = MemoryPool.create("join-limit", 1L << 20);
+    try (Fixture f = new Fixture(1, 1, pool)) {
+      Chunk c = JoinTestData.chunk(TYPES, rows(20_000, 20_000), f.input);
+      try (ChunksSource s = new ChunksSource(List.of(c), false);
+          JoinBuildSink b = new JoinBuildSink(new int[] {0, 1}, TYPES)) {
+        assertThatThrownBy(() -> f.scheduler.run(new Pipeline(0, s, List.of(), b), f.query))
+            .isInstanceOfAny(TableFullException.class, MemoryLimitExceededException.class);
+        assertThat(b.isFinished()).isFalse();
+        b.close();
+        assertThat(f.query.stateConsumer().reserved()).isZero();
       } finally {
         c.close();
       }

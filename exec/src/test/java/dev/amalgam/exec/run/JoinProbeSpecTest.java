@@ -350,6 +350,47 @@ final class JoinProbeSpecTest {
   }
 
   @Test
+  void fullJoin_manySmallMorselsOnEightWorkers_emitsEachUnmatchedBuildRowOnce() {
+    DataType[] pt = {DataType.INT32, DataType.INT32};
+    DataType[] bt = {DataType.INT32, DataType.UTF8};
+    long seed = BASE_SEED + 97;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    List<Object[]> br = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      br.add(new Object[] {rnd.nextInt(6000), "b" + i});
+    }
+    List<Object[]> pr = new ArrayList<>();
+    for (int i = 0; i < 6000; i++) {
+      pr.add(new Object[] {rnd.nextInt(6000), i});
+    }
+    try (Fixture f = new Fixture(4)) {
+      List<Chunk> bcs = JoinTestData.chunks(new Table(bt, br), 64, rnd, f.input);
+      List<Chunk> pcs = JoinTestData.chunks(new Table(pt, pr), 40, rnd, f.input);
+      try (ChunksSource bs = new ChunksSource(bcs, false);
+          ChunksSource ps = new ChunksSource(pcs, false);
+          JoinBuildSink b = JoinTestData.build(f, bs, new int[] {0}, bt)) {
+        for (int run = 0; run < 5; run++) {
+          check(
+              f,
+              JoinType.FULL,
+              b,
+              br,
+              ps,
+              pr,
+              pt,
+              new int[] {0},
+              bt,
+              new int[] {0},
+              "FULL run " + run + " seed=" + seed);
+        }
+      } finally {
+        bcs.forEach(Chunk::close);
+        pcs.forEach(Chunk::close);
+      }
+    }
+  }
+
+  @Test
   void leftJoin_unmatchedRowsOfBuildColumnsWithoutBitmap_areNull() {
     DataType[] pt = {DataType.INT32};
     DataType[] bt = {DataType.INT32, DataType.UTF8, DataType.BOOL, DataType.FLOAT64};

@@ -7,6 +7,7 @@ import dev.amalgam.memory.Device;
 import dev.amalgam.memory.Topology;
 import dev.amalgam.memory.UnifiedMemory;
 import dev.amalgam.memory.pool.MemoryConsumer;
+import dev.amalgam.memory.pool.MemoryPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -47,6 +48,7 @@ final class JoinTestData {
     final QueryContext query;
     final MemoryConsumer input;
     final int instances;
+    private final MemoryPool pool;
 
     /** {@code workersPerMember} workers on each member of the fused pair. */
     Fixture(int workersPerMember) {
@@ -55,7 +57,14 @@ final class JoinTestData {
 
     /** At most {@code maxMembers} members. */
     Fixture(int workersPerMember, int maxMembers) {
-      memory = UnifiedMemory.open(Topology.preset("fused-pair"));
+      this(workersPerMember, maxMembers, null);
+    }
+
+    /** Charging everything to {@code pool} (closed with the fixture) when it is not null. */
+    Fixture(int workersPerMember, int maxMembers, MemoryPool pool) {
+      this.pool = pool;
+      UnifiedMemory.Builder b = UnifiedMemory.builder().topology(Topology.preset("fused-pair"));
+      memory = (pool == null ? b : b.pool(pool)).build();
       List<Device> all = memory.fusedDevice().members();
       List<Device> members = all.subList(0, Math.min(maxMembers, all.size()));
       int[] w = new int[members.size()];
@@ -73,7 +82,13 @@ final class JoinTestData {
         input.close();
       } finally {
         scheduler.close();
-        memory.close();
+        try {
+          memory.close();
+        } finally {
+          if (pool != null) {
+            pool.close();
+          }
+        }
       }
     }
   }
