@@ -176,7 +176,45 @@ final class EngineBehaviourTest {
   }
 
   @Test
-  void sortOverTheQueryLimit_failsCleanly_andTheNextQueryRuns() {
+  void sortOverTheQueryLimit_spillsRuns_andMergesThemInOrder() {
+    try (Engine small =
+        Engine.builder()
+            .topology(Topology.preset("fused-pair", 8L << 20, 32L << 20))
+            .pageSize(64 << 10)
+            .queryMemoryLimit(4L << 20)
+            .build()) {
+      TableBuilder b =
+          small.createTable(
+              "u",
+              Schema.of(
+                  Field.notNull("k", DataType.INT64),
+                  Field.of("s", DataType.UTF8),
+                  Field.of("d", DataType.FLOAT64)));
+      java.util.Random rnd = new java.util.Random(11);
+      List<long[]> expected = new ArrayList<>();
+      for (long i = 0; i < 200_000; i++) {
+        long k = rnd.nextInt(50_000);
+        b.addRow(k, i % 11 == 0 ? null : "s" + (i % 97), (double) i);
+        expected.add(new long[] {k, i});
+      }
+      b.build();
+      Result r = small.table("u").orderBy(col("k").desc(), col("d").asc()).explainAnalyze();
+      assertThat(r.analysis()).contains("spilled");
+      expected.sort((x, y) -> x[0] != y[0] ? Long.compare(y[0], x[0]) : Long.compare(x[1], y[1]));
+      assertThat(r.rowCount()).isEqualTo(expected.size());
+      for (int i = 0; i < expected.size(); i += 997) {
+        assertThat(r.row(i).getLong("k")).isEqualTo(expected.get(i)[0]);
+        assertThat(r.row(i).getDouble("d")).isEqualTo((double) expected.get(i)[1]);
+      }
+      Result top = small.table("u").orderBy(col("k").desc(), col("d").asc()).limit(5).execute();
+      for (int i = 0; i < 5; i++) {
+        assertThat(top.row(i).getLong("k")).isEqualTo(expected.get(i)[0]);
+      }
+    }
+  }
+
+  @Test
+  void joinBuildOverTheQueryLimit_failsCleanly_andTheNextQueryRuns() {
     try (Engine small =
         Engine.builder()
             .topology(Topology.preset("fused-pair"))
@@ -192,7 +230,12 @@ final class EngineBehaviourTest {
         b.addRow(i, i);
       }
       b.build();
-      assertThatThrownBy(() -> small.table("u").orderBy(col("v").desc()).execute())
+      assertThatThrownBy(
+              () ->
+                  small
+                      .table("u")
+                      .join(small.table("u").select(col("k").as("k2")), col("k").eq(col("k2")))
+                      .execute())
           .isInstanceOf(QueryException.class)
           .extracting(e -> ((QueryException) e).code())
           .isEqualTo(QueryException.Code.MEMORY_LIMIT);

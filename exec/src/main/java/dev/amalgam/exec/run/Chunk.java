@@ -315,6 +315,75 @@ public final class Chunk implements AutoCloseable {
     }
   }
 
+  /**
+   * A new chunk of {@code count} rows where row {@code i} is row {@code rows[i]} of {@code
+   * sources[i]} (chunks of the same column types), charged to {@code consumer}.
+   */
+  public static Chunk fromRows(
+      DataType[] types, Chunk[] sources, int[] rows, int count, MemoryConsumer consumer) {
+    long[] utf8 = new long[types.length];
+    boolean[] nullable = new boolean[types.length];
+    for (int i = 0; i < count; i++) {
+      Chunk src = sources[i];
+      for (int c = 0; c < types.length; c++) {
+        Vec v = src.columns[c];
+        nullable[c] |= v.validity() != null;
+        if (types[c].kind() == DataType.Kind.UTF8) {
+          utf8[c] += stringLength(v, rows[i]);
+        }
+      }
+    }
+    Chunk out = allocate(types, count, utf8, nullable, consumer);
+    try {
+      for (int c = 0; c < types.length; c++) {
+        Vec dst = out.columns[c];
+        long at = 0;
+        for (int i = 0; i < count; i++) {
+          Vec v = sources[i].columns[c];
+          int r = rows[i];
+          MemorySegment dv = dst.validity();
+          if (dv != null && Validity.isValid(v.validity(), r)) {
+            Validity.set(dv, i, true);
+          }
+          switch (types[c].kind()) {
+            case BOOL -> {
+              if (Validity.isValid(v.values(), r)) {
+                Validity.set(dst.values(), i, true);
+              }
+            }
+            case UTF8 -> {
+              int len = stringLength(v, r);
+              if (len > 0) {
+                int from = v.values().getAtIndex(ArrowLayout.INT32, r);
+                MemorySegment.copy(
+                    java.util.Objects.requireNonNull(v.data()),
+                    from,
+                    java.util.Objects.requireNonNull(dst.data()),
+                    at,
+                    len);
+              }
+              at += len;
+              dst.values().setAtIndex(ArrowLayout.INT32, i + 1L, (int) at);
+            }
+            default -> {
+              if (types[c].kind().width() == 8) {
+                dst.values()
+                    .setAtIndex(ArrowLayout.INT64, i, v.values().getAtIndex(ArrowLayout.INT64, r));
+              } else {
+                dst.values()
+                    .setAtIndex(ArrowLayout.INT32, i, v.values().getAtIndex(ArrowLayout.INT32, r));
+              }
+            }
+          }
+        }
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+  }
+
   /** Frees the memory and releases the reservation. Idempotent. */
   @Override
   public void close() {

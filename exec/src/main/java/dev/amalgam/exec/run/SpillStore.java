@@ -40,7 +40,13 @@ final class SpillStore implements AutoCloseable {
     }
   }
 
-  int partitionCount() {
+  /** Adds an empty partition (a sorted run) and returns its index. */
+  synchronized int newPartition() {
+    partitions.add(new ArrayList<>());
+    return partitions.size() - 1;
+  }
+
+  synchronized int partitionCount() {
     return partitions.size();
   }
 

@@ -70,7 +70,10 @@ final class JoinTestData {
       int[] w = new int[members.size()];
       Arrays.fill(w, workersPerMember);
       scheduler = new Scheduler(memory, members, w);
-      query = new QueryContext("join-test", memory, null);
+      query =
+          pool == null
+              ? new QueryContext("join-test", memory, null)
+              : new QueryContext("join-test", memory, null, pool.limit());
       input = memory.pool().consumer("join test input");
       instances = workersPerMember * members.size();
     }
