@@ -214,7 +214,53 @@ final class EngineBehaviourTest {
   }
 
   @Test
-  void joinBuildOverTheQueryLimit_failsCleanly_andTheNextQueryRuns() {
+  void joinBuildOverTheQueryLimit_joinsPartitionByPartition_andIsCorrect() {
+    for (dev.amalgam.exec.run.JoinType type :
+        List.of(
+            dev.amalgam.exec.run.JoinType.INNER,
+            dev.amalgam.exec.run.JoinType.LEFT,
+            dev.amalgam.exec.run.JoinType.FULL,
+            dev.amalgam.exec.run.JoinType.ANTI)) {
+      try (Engine small =
+          Engine.builder()
+              .topology(Topology.preset("fused-pair", 8L << 20, 64L << 20))
+              .pageSize(64 << 10)
+              .queryMemoryLimit(3L << 20)
+              .build()) {
+        TableBuilder b =
+            small.createTable(
+                "u", Schema.of(Field.notNull("k", DataType.INT64), Field.of("s", DataType.UTF8)));
+        for (long i = 0; i < 120_000; i++) {
+          b.addRow(i, i % 5 == 0 ? null : "v" + i);
+        }
+        b.build();
+        TableBuilder p = small.createTable("p", Schema.of(Field.notNull("pk", DataType.INT64)));
+        for (long i = 0; i < 200_000; i += 2) {
+          p.addRow(i);
+        }
+        p.build();
+        Result r =
+            small
+                .table("p")
+                .join(small.table("u"), col("pk").eq(col("k")), type)
+                .agg(countStar().as("n"))
+                .explainAnalyze();
+        assertThat(r.analysis()).as(type.toString()).contains("partitioned join");
+        long expected =
+            switch (type) {
+              case INNER -> 60_000;
+              case LEFT -> 100_000;
+              case FULL -> 160_000;
+              case ANTI -> 40_000;
+              default -> throw new AssertionError(type);
+            };
+        assertThat(r.row(0).getLong("n")).as(type.toString()).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void joinPartitionStillOverTheQueryLimit_failsCleanly_andTheNextQueryRuns() {
     try (Engine small =
         Engine.builder()
             .topology(Topology.preset("fused-pair"))
@@ -226,21 +272,24 @@ final class EngineBehaviourTest {
           small.createTable(
               "u",
               Schema.of(Field.notNull("k", DataType.INT64), Field.notNull("v", DataType.INT64)));
-      for (long i = 0; i < 100_000; i++) {
+      for (long i = 0; i < 300_000; i++) {
         b.addRow(i, i);
       }
       b.build();
+      // every build row has the same key: they all land in one partition, which still does not fit
       assertThatThrownBy(
               () ->
                   small
                       .table("u")
-                      .join(small.table("u").select(col("k").as("k2")), col("k").eq(col("k2")))
+                      .antiJoin(
+                          small.table("u").select(col("k").mod(1L).as("k2")),
+                          col("k").eq(col("k2")))
                       .execute())
           .isInstanceOf(QueryException.class)
           .extracting(e -> ((QueryException) e).code())
           .isEqualTo(QueryException.Code.MEMORY_LIMIT);
       assertThat(small.table("u").agg(countStar().as("n")).execute().row(0).getLong("n"))
-          .isEqualTo(100_000);
+          .isEqualTo(300_000);
     }
   }
 

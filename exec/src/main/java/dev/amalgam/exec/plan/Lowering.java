@@ -8,10 +8,10 @@ import dev.amalgam.exec.run.CollectSink;
 import dev.amalgam.exec.run.FilterSpec;
 import dev.amalgam.exec.run.HashAggregateSink;
 import dev.amalgam.exec.run.JoinBuildSink;
-import dev.amalgam.exec.run.JoinProbeSpec;
 import dev.amalgam.exec.run.JoinType;
 import dev.amalgam.exec.run.LimitSpec;
 import dev.amalgam.exec.run.OpSpec;
+import dev.amalgam.exec.run.PartitionedJoinSpec;
 import dev.amalgam.exec.run.Pipeline;
 import dev.amalgam.exec.run.ProjectSpec;
 import dev.amalgam.exec.run.SortSink;
@@ -213,7 +213,8 @@ public final class Lowering implements AutoCloseable {
     DataType[] probeTypes = types(ls, probeExtra.size(), probeExtra);
     int instances = probe.source().ordered() ? 1 : workers;
     probe =
-        probe.with(new JoinProbeSpec(j.type(), sink, probeKeys, probeTypes, buildTypes, instances));
+        probe.with(
+            new PartitionedJoinSpec(j.type(), sink, probeKeys, probeTypes, buildTypes, instances));
     boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
     if (!probeExtra.isEmpty() || (!buildExtra.isEmpty() && !leftOnly)) {
       // drop the appended key columns: keep left columns, then right columns

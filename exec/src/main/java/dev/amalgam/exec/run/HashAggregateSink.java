@@ -7,13 +7,11 @@ import dev.amalgam.kernels.GroupByHashTable;
 import dev.amalgam.kernels.GroupByHashTable.Agg;
 import dev.amalgam.kernels.GroupByHashTable.ValueColumn;
 import dev.amalgam.kernels.GroupByHashTable.ValueType;
-import dev.amalgam.kernels.HashKernels;
 import dev.amalgam.kernels.KeyColumn;
 import dev.amalgam.kernels.KeyType;
 import dev.amalgam.kernels.TableFullException;
 import dev.amalgam.kernels.Validity;
 import dev.amalgam.memory.pool.MemoryConsumer;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -41,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  * decoded when the groups are written out.
  */
 public final class HashAggregateSink implements Sink, AutoCloseable {
-  static final int PARTITIONS = 16;
+  static final int PARTITIONS = SpillPartitions.COUNT;
   private static final int OUT_ROWS = 65536;
 
   private final List<BoundExpr> keys;
@@ -318,28 +316,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     for (int from = 0; from < groups; from += OUT_ROWS) {
       int n = Math.min(OUT_ROWS, groups - from);
       try (Chunk block = partialRows(t, from, n, types, c)) {
-        int[] part = partitions(block, n);
-        for (int p = 0; p < PARTITIONS; p++) {
-          int count = 0;
-          for (int i = 0; i < n; i++) {
-            count += part[i] == p ? 1 : 0;
-          }
-          if (count == 0) {
-            continue;
-          }
-          try (Arena arena = Arena.ofConfined()) {
-            MemorySegment sel = arena.allocate(4L * count, 4);
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-              if (part[i] == p) {
-                sel.setAtIndex(ArrowLayout.INT32, k++, i);
-              }
-            }
-            try (Chunk piece = Chunk.copyOf(block.asBatch().withSelection(sel, count), c)) {
-              store.append(p, piece);
-            }
-          }
-        }
+        SpillPartitions.split(block, keyColumnsOf(block), store, c);
       }
     }
   }
@@ -385,19 +362,6 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
               : new KeyColumn(keyTypes[k], v.values(), v.validity(), null));
     }
     return cols;
-  }
-
-  private int[] partitions(Chunk block, int n) {
-    int[] out = new int[n];
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment h = arena.allocate(8L * Math.max(1, n), 8);
-      HashKernels.cpu().hash(keyColumnsOf(block), n, null, h);
-      for (int i = 0; i < n; i++) {
-        long x = h.getAtIndex(ValueLayout.JAVA_LONG, i) * 0x9E3779B97F4A7C15L;
-        out[i] = (int) (x >>> 60);
-      }
-    }
-    return out;
   }
 
   // ---- combine and finish ------------------------------------------------------------------

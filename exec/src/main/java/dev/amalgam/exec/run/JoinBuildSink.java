@@ -5,6 +5,8 @@ import dev.amalgam.kernels.ArrowLayout;
 import dev.amalgam.kernels.JoinHashTable;
 import dev.amalgam.kernels.KeyColumn;
 import dev.amalgam.kernels.KeyType;
+import dev.amalgam.kernels.TableFullException;
+import dev.amalgam.memory.pool.MemoryLimitExceededException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +42,8 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
   private final OpStats stats = new OpStats();
   private final List<Chunk> chunks = new ArrayList<>();
   private @Nullable JoinHashTable table;
+  private @Nullable SpillStore spilled;
+  private boolean spillable = true;
   private long rows;
   private boolean finished;
   private boolean closed;
@@ -89,7 +93,7 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
       for (int from = 0; from < n; from += MAX_CHUNK_ROWS) {
         int len = Math.min(MAX_CHUNK_ROWS, n - from);
         Batch piece = from == 0 && len == n ? b : slice(b, from, len, worker.scratch());
-        mine.add(Chunk.copyOf(piece, worker.query().stateConsumer()));
+        mine.add(Chunk.copyOf(piece, worker.query().resultConsumer()));
       }
       stats.record(n, n, System.nanoTime() - t0);
     }
@@ -145,6 +149,20 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
     for (Chunk c : chunks) {
       total += c.rows();
     }
+    try {
+      table = buildTable(total, query);
+    } catch (TableFullException | MemoryLimitExceededException e) {
+      if (!spillable) {
+        throw e;
+      }
+      spilled = partition(query);
+    }
+    rows = total;
+    finished = true;
+    stats.addNanos(System.nanoTime() - t0);
+  }
+
+  private JoinHashTable buildTable(long total, QueryContext query) {
     JoinHashTable t =
         JoinHashTable.builder()
             .keys(keyTypes)
@@ -154,20 +172,69 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
     try {
       for (int i = 0; i < chunks.size(); i++) {
         Chunk c = chunks.get(i);
-        List<KeyColumn> keys = new ArrayList<>(keyColumns.length);
-        for (int k : keyColumns) {
-          keys.add(JoinKeys.buildKey(c.column(k)));
-        }
-        t.add(keys, c.rows(), null, (long) i << ROW_BITS);
+        t.add(buildKeys(c), c.rows(), null, (long) i << ROW_BITS);
       }
+      return t;
     } catch (RuntimeException | Error e) {
       t.close();
       throw e;
     }
-    table = t;
-    rows = total;
-    finished = true;
-    stats.addNanos(System.nanoTime() - t0);
+  }
+
+  private List<KeyColumn> buildKeys(Chunk c) {
+    List<KeyColumn> keys = new ArrayList<>(keyColumns.length);
+    for (int k : keyColumns) {
+      keys.add(JoinKeys.buildKey(c.column(k)));
+    }
+    return keys;
+  }
+
+  /** The types chunks are stored and spilled in (dictionaries decoded). */
+  DataType[] storedTypes() {
+    DataType[] t = new DataType[columnTypes.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] =
+          columnTypes[i].kind() == DataType.Kind.DICTIONARY_UTF8 ? DataType.UTF8 : columnTypes[i];
+    }
+    return t;
+  }
+
+  /** Moves every build row into {@link SpillPartitions#COUNT} hash partitions of a spill store. */
+  private SpillStore partition(QueryContext query) {
+    SpillStore store =
+        new SpillStore(
+            query.memory(),
+            storedTypes(),
+            SpillPartitions.COUNT,
+            query.name() + " join build spill");
+    try {
+      for (Chunk c : chunks) {
+        SpillPartitions.split(c, buildKeys(c), store, query.resultConsumer());
+      }
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    for (Chunk c : chunks) {
+      c.close();
+    }
+    chunks.clear();
+    return store;
+  }
+
+  /**
+   * The build rows in hash partitions when the table did not fit in the query's working memory (the
+   * probe then partitions its rows the same way and joins partition by partition); null when the
+   * table was built.
+   */
+  public synchronized @Nullable SpillStore spilled() {
+    return spilled;
+  }
+
+  /** Makes the build fail instead of partitioning when its table does not fit. */
+  public synchronized JoinBuildSink withoutSpilling() {
+    spillable = false;
+    return this;
   }
 
   /**
@@ -193,7 +260,7 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
 
   /** Whether {@link #finish} has built the table (and {@link #close()} has not run). */
   public synchronized boolean isFinished() {
-    return finished && !closed;
+    return finished && !closed && spilled == null;
   }
 
   /** Build rows, rows with a null key included (after {@link #finish}). */
@@ -223,7 +290,12 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
 
   @Override
   public String describe() {
-    return "HashJoinBuild keys " + Arrays.toString(keyColumns);
+    SpillStore s = spilled;
+    return "HashJoinBuild keys "
+        + Arrays.toString(keyColumns)
+        + (s == null
+            ? ""
+            : " (spilled " + s.rows() + " rows to " + SpillPartitions.COUNT + " partitions)");
   }
 
   @Override
@@ -242,8 +314,12 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
       if (table != null) {
         table.close();
       }
+      if (spilled != null) {
+        spilled.close();
+      }
     } finally {
       table = null;
+      spilled = null;
       for (Chunk c : chunks) {
         c.close();
       }

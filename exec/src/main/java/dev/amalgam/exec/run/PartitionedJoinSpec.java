@@ -1,0 +1,181 @@
+package dev.amalgam.exec.run;
+
+import dev.amalgam.exec.DataType;
+import dev.amalgam.kernels.KeyColumn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The probe side of a hash join that falls back to a partitioned (Grace) join when its build did
+ * not fit: while the build's table exists this is the plain {@link JoinProbeSpec}; when the build
+ * spilled its rows into hash partitions, every worker writes its probe rows into the same
+ * partitions of a probe spill, and the last worker to finish joins them partition by partition —
+ * one partition's hash table in working memory at a time — and pushes the result on.
+ */
+public final class PartitionedJoinSpec implements OpSpec {
+  private final JoinType type;
+  private final JoinBuildSink build;
+  private final int[] probeKeys;
+  private final DataType[] probeTypes;
+  private final DataType[] buildTypes;
+  private final JoinProbeSpec inMemory;
+  private final int instances;
+  private final AtomicInteger finished = new AtomicInteger();
+  private final OpStats stats = new OpStats();
+  private volatile @Nullable SpillStore probeSpill;
+
+  /** A probe of {@code build} by {@code instances} workers (see {@link JoinProbeSpec}). */
+  public PartitionedJoinSpec(
+      JoinType type,
+      JoinBuildSink build,
+      int[] probeKeys,
+      DataType[] probeTypes,
+      DataType[] buildTypes,
+      int instances) {
+    this.type = type;
+    this.build = build;
+    this.probeKeys = probeKeys.clone();
+    this.probeTypes = probeTypes.clone();
+    this.buildTypes = buildTypes.clone();
+    this.instances = instances;
+    this.inMemory = new JoinProbeSpec(type, build, probeKeys, probeTypes, buildTypes, instances);
+  }
+
+  private DataType[] storedProbeTypes() {
+    DataType[] t = new DataType[probeTypes.length];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = probeTypes[i].kind() == DataType.Kind.DICTIONARY_UTF8 ? DataType.UTF8 : probeTypes[i];
+    }
+    return t;
+  }
+
+  private SpillStore probeSpill(QueryContext q) {
+    SpillStore s = probeSpill;
+    if (s == null) {
+      synchronized (this) {
+        s = probeSpill;
+        if (s == null) {
+          s =
+              new SpillStore(
+                  q.memory(),
+                  storedProbeTypes(),
+                  SpillPartitions.COUNT,
+                  q.name() + " join probe spill");
+          probeSpill = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  @Override
+  public Op create(Worker worker, Op next) {
+    // the build has finished when the probe pipeline starts: its mode is fixed for the whole run
+    Op direct = build.spilled() == null ? inMemory.create(worker, next) : null;
+    return new Op(next) {
+      @Override
+      public void push(Batch b) {
+        if (direct != null) {
+          direct.push(b);
+          return;
+        }
+        long t0 = System.nanoTime();
+        QueryContext q = worker.query();
+        try (Chunk c = Chunk.copyOf(b, q.resultConsumer())) {
+          List<KeyColumn> keys = new ArrayList<>();
+          for (int k : probeKeys) {
+            keys.add(JoinKeys.buildKey(c.column(k)));
+          }
+          SpillPartitions.split(c, keys, probeSpill(q), q.resultConsumer());
+        }
+        stats.record(b.count(), 0, System.nanoTime() - t0);
+      }
+
+      @Override
+      public boolean done() {
+        return direct != null ? direct.done() : super.done();
+      }
+
+      @Override
+      public void finish() {
+        if (direct != null) {
+          direct.finish();
+          return;
+        }
+        if (finished.incrementAndGet() == instances) {
+          joinPartitions(java.util.Objects.requireNonNull(build.spilled()), worker, downstream());
+        }
+        downstream().finish();
+      }
+    };
+  }
+
+  private void joinPartitions(SpillStore buildSpill, Worker worker, Op out) {
+    long t0 = System.nanoTime();
+    QueryContext q = worker.query();
+    SpillStore probes = probeSpill(q);
+    Op sink =
+        new Op(null) {
+          @Override
+          public void push(Batch b) {
+            out.push(b);
+          }
+
+          @Override
+          public void finish() {}
+
+          @Override
+          public boolean done() {
+            return out.done();
+          }
+        };
+    try {
+      for (int p = 0; p < SpillPartitions.COUNT; p++) {
+        try (JoinBuildSink part =
+            new JoinBuildSink(build.keyColumns(), build.columnTypes()).withoutSpilling()) {
+          Op local = part.createLocal(worker);
+          for (int i = 0; i < buildSpill.chunks(p); i++) {
+            try (Chunk c = buildSpill.read(p, i, q.resultConsumer())) {
+              local.push(c.asBatch());
+            }
+          }
+          part.combine(local);
+          part.finish(q);
+          buildSpill.release(p);
+          JoinProbeSpec probe = new JoinProbeSpec(type, part, probeKeys, probeTypes, buildTypes, 1);
+          Op op = probe.create(worker, sink);
+          for (int i = 0; i < probes.chunks(p) && !sink.done(); i++) {
+            try (Chunk c = probes.read(p, i, q.resultConsumer())) {
+              op.push(c.asBatch());
+            }
+            worker.scratch().reset();
+          }
+          op.finish();
+          worker.scratch().reset();
+          probes.release(p);
+          stats.addRowsOut(probe.stats().rowsOut());
+        }
+      }
+    } finally {
+      probes.close();
+    }
+    stats.addNanos(System.nanoTime() - t0);
+  }
+
+  @Override
+  public String describe() {
+    SpillStore s = probeSpill;
+    return inMemory.describe()
+        + (s == null
+            ? ""
+            : " (partitioned join: " + SpillPartitions.COUNT + " partitions spilled)");
+  }
+
+  @Override
+  public OpStats stats() {
+    SpillStore s = probeSpill;
+    return s == null ? inMemory.stats() : stats;
+  }
+}
