@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Generate a trading book on a fused device (simulated members), run analytic queries",
-      "with the fluent API, and show EXPLAIN ANALYZE: morsels per device, bytes per link.",
-      "'demo memory' shows the unified memory layer on its own."
+      "Analytic queries on a fused device (simulated members), with EXPLAIN ANALYZE.",
+      "Generates a trading book, runs queries with the fluent API and shows where morsels",
+      "ran and what moved over which link. 'demo memory' shows the memory layer on its own."
     },
     subcommands = {DemoMemoryCommand.class})
 public final class DemoCommand implements Callable<Integer> {
