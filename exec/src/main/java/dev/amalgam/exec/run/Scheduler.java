@@ -246,8 +246,7 @@ public final class Scheduler implements AutoCloseable {
           }
           long t0 = System.nanoTime();
           try {
-            Batch b = source.read(m, worker);
-            head.push(b);
+            source.push(m, worker, head);
           } finally {
             worker.endMorsel();
           }

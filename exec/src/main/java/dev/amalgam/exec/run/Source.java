@@ -17,6 +17,14 @@ public interface Source {
    */
   Batch read(Morsel morsel, Worker worker);
 
+  /**
+   * Reads a morsel and pushes it into {@code head}, as one batch or several; the default pushes
+   * {@link #read}'s batch.
+   */
+  default void push(Morsel morsel, Worker worker, Op head) {
+    head.push(read(morsel, worker));
+  }
+
   /** Starts moving a morsel's pages to {@code device} ahead of use (a hint). */
   default void prefetch(Morsel morsel, Device device) {}
 

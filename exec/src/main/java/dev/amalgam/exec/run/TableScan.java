@@ -35,6 +35,7 @@ public final class TableScan implements Source {
   private final OpStats stats = new OpStats();
   private final LongAdder stagedBytes = new LongAdder();
   private final LongAdder skippedGroups = new LongAdder();
+  private final int scanRows;
 
   /**
    * A scan of {@code columns} (table column indices; the batch has them in this order) with an
@@ -46,6 +47,15 @@ public final class TableScan implements Source {
     this.columns = columns.clone();
     this.filter = filter;
     this.members = List.copyOf(members);
+    int m = table.morselRows();
+    long pageRows = Math.min(1L << 20, pageSize(table) / 8);
+    this.scanRows = (int) Math.max(m, pageRows / m * m);
+  }
+
+  private static long pageSize(TableData table) {
+    return table.rowGroups().isEmpty()
+        ? table.morselRows() * 8L
+        : table.rowGroups().get(0).chunks().get(0).values().memory().pageSize();
   }
 
   /** The table. */
@@ -90,7 +100,7 @@ public final class TableScan implements Source {
   @Override
   public List<Morsel> morsels(QueryContext query) {
     List<Morsel> out = new ArrayList<>();
-    int m = table.morselRows();
+    int m = scanRows;
     for (RowGroup g : table.rowGroups()) {
       if (filter != null && skip(g, filter)) {
         skippedGroups.increment();
@@ -179,12 +189,41 @@ public final class TableScan implements Source {
     };
   }
 
+  /**
+   * Pins the morsel's pages (a page of 8-byte values: up to four batches of {@link
+   * TableData#morselRows()} rows) for as long as its batches are pushed, so that none of them is
+   * evicted between two batches of the same page; each batch's scratch is freed after its push.
+   */
+  @Override
+  public void push(Morsel morsel, Worker worker, Op head) {
+    RowGroup g = table.rowGroups().get(morsel.source());
+    int batch = table.morselRows();
+    if (morsel.rows() > batch) {
+      for (int c : columns) {
+        ColumnChunk ch = g.chunks().get(c);
+        Range r = valueRange(ch, morsel.startRow(), morsel.rows());
+        worker.hold(ch.values().pin(r.offset, r.length, worker.device(), AccessMode.READ));
+        Region v = ch.validity();
+        if (v != null) {
+          Range vr = bitmapRange(v, morsel.startRow(), morsel.rows());
+          worker.hold(v.pin(vr.offset, vr.length, worker.device(), AccessMode.READ));
+        }
+      }
+    }
+    for (int from = 0; from < morsel.rows() && !head.done(); from += batch) {
+      int rows = Math.min(batch, morsel.rows() - from);
+      head.push(read(g, morsel.startRow() + from, rows, worker));
+      worker.scratch().reset();
+    }
+  }
+
   @Override
   public Batch read(Morsel morsel, Worker worker) {
+    return read(table.rowGroups().get(morsel.source()), morsel.startRow(), morsel.rows(), worker);
+  }
+
+  private Batch read(RowGroup g, int start, int rows, Worker worker) {
     long t0 = System.nanoTime();
-    RowGroup g = table.rowGroups().get(morsel.source());
-    int rows = morsel.rows();
-    int start = morsel.startRow();
     Vec[] vecs = new Vec[columns.length];
     for (int i = 0; i < columns.length; i++) {
       ColumnChunk ch = g.chunks().get(columns[i]);
