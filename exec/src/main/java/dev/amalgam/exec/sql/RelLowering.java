@@ -11,8 +11,10 @@ import dev.amalgam.exec.plan.PlanNode;
 import dev.amalgam.exec.run.JoinType;
 import dev.amalgam.kernels.CompareOp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
@@ -29,6 +31,7 @@ import org.apache.calcite.rel.core.Values;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.SqlKind;
 
 /**
  * Lowers a Calcite relational expression into the engine's logical plan through the fluent {@link
@@ -117,10 +120,28 @@ final class RelLowering {
       keys.add(new Expr.Column(names.get(k)).as(outNames.get(o++)));
     }
     List<AggCall> calls = new ArrayList<>();
+    Map<String, Expr> literals = new HashMap<>();
     for (AggregateCall c : a.getAggCallList()) {
-      calls.add(aggCall(c, names, outNames.get(o++)));
+      String name = outNames.get(o++);
+      if (c.getAggregation().getKind() == SqlKind.LITERAL_AGG) {
+        // A constant per group (from subquery removal): count rows, then project the constant.
+        literals.put(name, rex.translate(c.rexList.get(0), List.of()));
+        calls.add(new AggCall(AggCall.Function.COUNT_STAR, null, false, name));
+      } else {
+        calls.add(aggCall(c, names, name));
+      }
     }
-    return in.groupBy(keys.toArray()).agg(calls.toArray(AggCall[]::new));
+    Query grouped = in.groupBy(keys.toArray()).agg(calls.toArray(AggCall[]::new));
+    if (literals.isEmpty()) {
+      return grouped;
+    }
+    Object[] cols = new Object[outNames.size()];
+    for (int i = 0; i < cols.length; i++) {
+      String n = outNames.get(i);
+      Expr lit = literals.get(n);
+      cols[i] = lit == null ? new Expr.Column(n) : lit.as(n);
+    }
+    return grouped.select(cols);
   }
 
   private static AggCall aggCall(AggregateCall c, List<String> names, String name) {
@@ -179,10 +200,12 @@ final class RelLowering {
     if (!j.analyzeCondition().leftKeys.isEmpty()) {
       return left.join(right, rex.translate(cond, names), type);
     }
-    if (type != JoinType.INNER) {
+    boolean oneBucket = type == JoinType.INNER || type == JoinType.LEFT && cond.isAlwaysTrue();
+    if (!oneBucket) {
       throw RexTranslator.unsupported(type + " join without an equality condition");
     }
-    // Cross join (or only non-equi conditions): join on a constant key.
+    // Cross join, inner join on non-equi conditions only, or a left join with the one-row side
+    // of a scalar subquery: join on a constant key.
     Query l2 = left.withColumn("$cross_l", new Expr.Literal(1, DataType.INT32));
     Query r2 = right.withColumn("$cross_r", new Expr.Literal(1, DataType.INT32));
     Expr on =
@@ -190,7 +213,7 @@ final class RelLowering {
     if (!cond.isAlwaysTrue()) {
       on = new Expr.Logical(true, List.of(on, rex.translate(cond, names)));
     }
-    Query joined = l2.join(r2, on, JoinType.INNER);
+    Query joined = l2.join(r2, on, type);
     Object[] keep = new Object[names.size()];
     for (int i = 0; i < keep.length; i++) {
       keep[i] = names.get(i);

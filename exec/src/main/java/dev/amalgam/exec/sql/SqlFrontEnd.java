@@ -207,6 +207,7 @@ public final class SqlFrontEnd {
     HepProgramBuilder logical = new HepProgramBuilder().addMatchOrder(HepMatchOrder.BOTTOM_UP);
     logical.addRuleCollection(
         List.of(
+            CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES_TO_JOIN,
             CoreRules.FILTER_INTO_JOIN,
             CoreRules.JOIN_CONDITION_PUSH,
             CoreRules.FILTER_PROJECT_TRANSPOSE,

@@ -162,6 +162,27 @@ final class SqlDifferentialTest {
     c.add(new Case("count distinct", "select g, count(distinct k) dk from f group by g", false));
     c.add(
         new Case(
+            "count distinct with plain aggregates",
+            "select g, count(distinct k) dk, count(*) n, sum(v) s from f group by g",
+            false));
+    c.add(
+        new Case(
+            "not in subquery",
+            "select count(*) n from f where k not in (select dk from dim where w > 50)",
+            false));
+    c.add(
+        new Case(
+            "scalar subquery in select",
+            "select dk, w, (select max(w) from dim) mw from dim",
+            false));
+    c.add(
+        new Case(
+            "full join",
+            "select id, k, dk, w from (select * from f where id < 2000) f full join"
+                + " (select * from dim where dk > 5) d on k = dk",
+            false));
+    c.add(
+        new Case(
             "with",
             "with t as (select k, sum(v) s from f group by k) select k, s from t where s > 1000",
             false));
