@@ -1,0 +1,307 @@
+package dev.amalgam.exec.sql;
+
+import dev.amalgam.exec.DataType;
+import dev.amalgam.exec.Engine;
+import dev.amalgam.exec.Field;
+import dev.amalgam.exec.Query;
+import dev.amalgam.exec.expr.AggCall;
+import dev.amalgam.exec.expr.Expr;
+import dev.amalgam.exec.expr.SortKey;
+import dev.amalgam.exec.plan.PlanNode;
+import dev.amalgam.exec.run.JoinType;
+import dev.amalgam.kernels.CompareOp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.calcite.rel.RelFieldCollation;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rel.core.Correlate;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Join;
+import org.apache.calcite.rel.core.Project;
+import org.apache.calcite.rel.core.Sort;
+import org.apache.calcite.rel.core.TableScan;
+import org.apache.calcite.rel.core.Union;
+import org.apache.calcite.rel.core.Values;
+import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexLiteral;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.sql.SqlKind;
+
+/**
+ * Lowers a Calcite relational expression into the engine's logical plan through the fluent {@link
+ * Query} API, so that SQL and fluent queries share one binder, plan and optimizer path.
+ */
+final class RelLowering {
+  /*
+   * Invariant: the query lowered from a RelNode has exactly that node's field names (renaming
+   * with an identity projection where the fluent API names a column differently), so that input
+   * references translate to column names. Joins rename the right side to the join's (unique)
+   * field names. A join without equality keys gets a constant key on both sides, which the hash
+   * join treats as one bucket: fine for the one-row sides of scalar subqueries.
+   */
+
+  private final Engine engine;
+  private final RexTranslator rex;
+
+  RelLowering(Engine engine, RexTranslator rex) {
+    this.engine = engine;
+    this.rex = rex;
+  }
+
+  Query lower(RelNode rel) {
+    Query q =
+        switch (rel) {
+          case TableScan s -> scan(s);
+          case Filter f -> {
+            Query in = lower(f.getInput());
+            yield in.filter(rex.translate(f.getCondition(), in.schema().names()));
+          }
+          case Project p -> project(p);
+          case Aggregate a -> aggregate(a);
+          case Join j -> join(j);
+          case Sort s -> sort(s);
+          case Union u -> union(u);
+          case Correlate c ->
+              throw RexTranslator.unsupported("a correlated subquery that cannot be decorrelated");
+          case Values v -> throw RexTranslator.unsupported("a query without a table (VALUES)");
+          default -> throw RexTranslator.unsupported("relational operator " + rel.getRelTypeName());
+        };
+    return rename(q, rel.getRowType().getFieldNames());
+  }
+
+  /** {@code q} with its columns named {@code names} (same count). */
+  static Query rename(Query q, List<String> names) {
+    List<String> have = q.schema().names();
+    if (have.equals(names)) {
+      return q;
+    }
+    Object[] cols = new Object[names.size()];
+    for (int i = 0; i < cols.length; i++) {
+      cols[i] = new Expr.Column(have.get(i)).as(names.get(i));
+    }
+    return q.select(cols);
+  }
+
+  private Query scan(TableScan s) {
+    CatalogSchema.CatalogTable t = s.getTable().unwrap(CatalogSchema.CatalogTable.class);
+    if (t == null) {
+      throw RexTranslator.unsupported("table " + s.getTable().getQualifiedName());
+    }
+    return engine.table(t.name());
+  }
+
+  private Query project(Project p) {
+    Query in = lower(p.getInput());
+    List<String> names = in.schema().names();
+    List<RelDataTypeField> out = p.getRowType().getFieldList();
+    Object[] exprs = new Object[out.size()];
+    for (int i = 0; i < exprs.length; i++) {
+      exprs[i] = rex.translate(p.getProjects().get(i), names).as(out.get(i).getName());
+    }
+    return in.select(exprs);
+  }
+
+  private Query aggregate(Aggregate a) {
+    if (a.getGroupType() != Aggregate.Group.SIMPLE) {
+      throw RexTranslator.unsupported("GROUPING SETS, ROLLUP and CUBE");
+    }
+    Query in = lower(a.getInput());
+    List<String> names = in.schema().names();
+    List<String> outNames = a.getRowType().getFieldNames();
+    List<Object> keys = new ArrayList<>();
+    int o = 0;
+    for (int k : a.getGroupSet()) {
+      keys.add(new Expr.Column(names.get(k)).as(outNames.get(o++)));
+    }
+    List<AggCall> calls = new ArrayList<>();
+    Map<String, Expr> literals = new HashMap<>();
+    for (AggregateCall c : a.getAggCallList()) {
+      String name = outNames.get(o++);
+      if (c.getAggregation().getKind() == SqlKind.LITERAL_AGG) {
+        // A constant per group (from subquery removal): count rows, then project the constant.
+        literals.put(name, rex.translate(c.rexList.get(0), List.of()));
+        calls.add(new AggCall(AggCall.Function.COUNT_STAR, null, false, name));
+      } else {
+        calls.add(aggCall(c, names, name));
+      }
+    }
+    Query grouped = in.groupBy(keys.toArray()).agg(calls.toArray(AggCall[]::new));
+    if (literals.isEmpty()) {
+      return grouped;
+    }
+    Object[] cols = new Object[outNames.size()];
+    for (int i = 0; i < cols.length; i++) {
+      String n = outNames.get(i);
+      Expr lit = literals.get(n);
+      cols[i] = lit == null ? new Expr.Column(n) : lit.as(n);
+    }
+    return grouped.select(cols);
+  }
+
+  private static AggCall aggCall(AggregateCall c, List<String> names, String name) {
+    if (c.filterArg >= 0) {
+      throw RexTranslator.unsupported("FILTER on an aggregate");
+    }
+    if (c.getArgList().size() > 1) {
+      throw RexTranslator.unsupported("aggregates of several arguments (" + c + ")");
+    }
+    Expr arg = c.getArgList().isEmpty() ? null : new Expr.Column(names.get(c.getArgList().get(0)));
+    AggCall.Function f =
+        switch (c.getAggregation().getKind()) {
+          case SUM, SUM0 -> AggCall.Function.SUM;
+          case COUNT -> arg == null ? AggCall.Function.COUNT_STAR : AggCall.Function.COUNT;
+          case MIN -> AggCall.Function.MIN;
+          case MAX, SINGLE_VALUE -> AggCall.Function.MAX;
+          case AVG -> AggCall.Function.AVG;
+          default -> throw RexTranslator.unsupported("aggregate " + c.getAggregation().getName());
+        };
+    if (c.isDistinct() && f != AggCall.Function.COUNT) {
+      throw RexTranslator.unsupported(c.getAggregation().getName() + "(DISTINCT ...)");
+    }
+    return new AggCall(f, arg, c.isDistinct(), name);
+  }
+
+  private Query join(Join j) {
+    JoinType type =
+        switch (j.getJoinType()) {
+          case INNER -> JoinType.INNER;
+          case LEFT -> JoinType.LEFT;
+          case RIGHT -> JoinType.RIGHT;
+          case FULL -> JoinType.FULL;
+          case SEMI -> JoinType.SEMI;
+          case ANTI -> JoinType.ANTI;
+          default -> throw RexTranslator.unsupported(j.getJoinType() + " join");
+        };
+    int nl = j.getLeft().getRowType().getFieldCount();
+    Query left = lower(j.getLeft());
+    Query right = lower(j.getRight());
+    List<String> names = new ArrayList<>();
+    if (type.outputsBuildColumns()) {
+      names.addAll(j.getRowType().getFieldNames());
+      right = rename(right, names.subList(nl, names.size()));
+    } else {
+      names.addAll(left.schema().names());
+      Set<String> taken = new HashSet<>(names);
+      List<String> rightNames = new ArrayList<>();
+      for (String n : right.schema().names()) {
+        String u = unique(n, taken);
+        rightNames.add(u);
+        names.add(u);
+      }
+      right = rename(right, rightNames);
+    }
+    RexNode cond = j.getCondition();
+    if (!j.analyzeCondition().leftKeys.isEmpty()) {
+      return left.join(right, rex.translate(cond, names), type);
+    }
+    boolean oneBucket = type == JoinType.INNER || type == JoinType.LEFT && cond.isAlwaysTrue();
+    if (!oneBucket) {
+      throw RexTranslator.unsupported(type + " join without an equality condition");
+    }
+    // Cross join, inner join on non-equi conditions only, or a left join with the one-row side
+    // of a scalar subquery: join on a constant key.
+    Query l2 = left.withColumn("$cross_l", new Expr.Literal(1, DataType.INT32));
+    Query r2 = right.withColumn("$cross_r", new Expr.Literal(1, DataType.INT32));
+    Expr on =
+        new Expr.Comparison(CompareOp.EQ, new Expr.Column("$cross_l"), new Expr.Column("$cross_r"));
+    if (!cond.isAlwaysTrue()) {
+      on = new Expr.Logical(true, List.of(on, rex.translate(cond, names)));
+    }
+    Query joined = l2.join(r2, on, type);
+    Object[] keep = new Object[names.size()];
+    for (int i = 0; i < keep.length; i++) {
+      keep[i] = names.get(i);
+    }
+    return joined.select(keep);
+  }
+
+  private static String unique(String name, Set<String> taken) {
+    String u = name;
+    for (int i = 1; !taken.add(u); i++) {
+      u = name + "_" + i;
+    }
+    return u;
+  }
+
+  private Query sort(Sort s) {
+    Query q = lower(s.getInput());
+    List<String> names = q.schema().names();
+    List<RelFieldCollation> fields = s.getCollation().getFieldCollations();
+    if (!fields.isEmpty()) {
+      Object[] keys = new Object[fields.size()];
+      for (int i = 0; i < keys.length; i++) {
+        RelFieldCollation fc = fields.get(i);
+        Expr e = new Expr.Column(names.get(fc.getFieldIndex()));
+        SortKey k = fc.getDirection().isDescending() ? e.desc() : e.asc();
+        keys[i] =
+            fc.nullDirection == RelFieldCollation.NullDirection.FIRST
+                ? k.withNullsFirst()
+                : k.withNullsLast();
+      }
+      q = q.orderBy(keys);
+    }
+    if (s.offset != null) {
+      q = q.offset(count(s.offset, "OFFSET"));
+    }
+    if (s.fetch != null) {
+      q = q.limit(count(s.fetch, "LIMIT"));
+    }
+    return q;
+  }
+
+  private static long count(RexNode n, String what) {
+    Long v = n instanceof RexLiteral l ? l.getValueAs(Long.class) : null;
+    if (v == null) {
+      throw RexTranslator.unsupported(what + " that is not an integer constant");
+    }
+    return v;
+  }
+
+  private Query union(Union u) {
+    List<String> names = u.getRowType().getFieldNames();
+    List<DataType> target = new ArrayList<>();
+    for (RelDataTypeField f : u.getRowType().getFieldList()) {
+      target.add(RexTranslator.type(f.getType()));
+    }
+    List<Query> inputs = new ArrayList<>();
+    for (RelNode in : u.getInputs()) {
+      inputs.add(lower(in));
+    }
+    Query out = null;
+    for (Query in : inputs) {
+      Query q = conform(in, names, target, inputs);
+      out = out == null ? q : out.unionAll(q);
+    }
+    if (out == null) {
+      throw RexTranslator.unsupported("an empty UNION");
+    }
+    return u.all ? out : out.distinct();
+  }
+
+  /** {@code q} with column types equal across the union's inputs, cast to the union's type. */
+  private static Query conform(
+      Query q, List<String> names, List<DataType> target, List<Query> inputs) {
+    List<Field> mine = PlanNode.decoded(q.schema()).fields();
+    boolean castAll = false;
+    for (Query other : inputs) {
+      List<Field> theirs = PlanNode.decoded(other.schema()).fields();
+      for (int i = 0; i < mine.size(); i++) {
+        castAll |= !mine.get(i).type().equals(theirs.get(i).type());
+      }
+    }
+    if (!castAll) {
+      return rename(q, names);
+    }
+    Object[] cols = new Object[names.size()];
+    for (int i = 0; i < cols.length; i++) {
+      cols[i] = new Expr.Column(mine.get(i).name()).cast(target.get(i)).as(names.get(i));
+    }
+    return q.select(cols);
+  }
+}

@@ -1,0 +1,224 @@
+package dev.amalgam.exec.sql;
+
+import dev.amalgam.exec.Engine;
+import dev.amalgam.exec.Query;
+import dev.amalgam.exec.QueryException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.calcite.avatica.util.Casing;
+import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.config.CalciteConnectionConfigImpl;
+import org.apache.calcite.config.CalciteConnectionProperty;
+import org.apache.calcite.plan.Contexts;
+import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.plan.hep.HepMatchOrder;
+import org.apache.calcite.plan.hep.HepPlanner;
+import org.apache.calcite.plan.hep.HepProgramBuilder;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rel.type.RelDataTypeSystem;
+import org.apache.calcite.rel.type.RelDataTypeSystemImpl;
+import org.apache.calcite.runtime.CalciteContextException;
+import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql2rel.RelDecorrelator;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.tools.FrameworkConfig;
+import org.apache.calcite.tools.Frameworks;
+import org.apache.calcite.tools.Planner;
+import org.apache.calcite.tools.RelConversionException;
+import org.apache.calcite.tools.ValidationException;
+
+/** SQL text to an engine {@link Query}: parsed, validated and rewritten with Apache Calcite. */
+public final class SqlFrontEnd {
+  /*
+   * Pipeline: Calcite parses (unquoted identifiers folded to lower case, matched
+   * case-insensitively against the catalog; double-quoted identifiers kept as written), validates
+   * against a schema built from the engine's catalog at that moment, and converts to relational
+   * algebra with subqueries kept as RexSubQuery. A first HepPlanner pass turns subqueries into
+   * correlates and joins, RelDecorrelator removes the correlation, and a second pass pushes
+   * filters into joins (so FROM a, b WHERE a.x = b.y becomes an equi-join), makes semi-joins of
+   * IN/EXISTS and merges projections. RelLowering then builds the plan through the fluent API,
+   * whose binder types every expression; the engine's own optimizer does predicate and
+   * projection pushdown on the result. Each call builds its own planner: nothing is shared between
+   * queries, so an error leaves the engine as it was.
+   */
+
+  /** CASE over strings of different lengths is VARCHAR (no CHAR padding), as in DuckDB. */
+  private static final RelDataTypeSystem TYPE_SYSTEM =
+      new RelDataTypeSystemImpl() {
+        @Override
+        public boolean shouldConvertRaggedUnionTypesToVarying() {
+          return true;
+        }
+      };
+
+  private SqlFrontEnd() {}
+
+  /**
+   * The query for {@code sql} over {@code engine}'s tables.
+   *
+   * @throws QueryException INVALID for a syntax or validation error (with line and column) or a SQL
+   *     feature that is not supported yet
+   */
+  public static Query query(Engine engine, String sql) {
+    return plan(engine, sql).query();
+  }
+
+  /** Calcite's optimized relational plan, then the engine's plan, for {@code sql}. */
+  public static String explain(Engine engine, String sql) {
+    Planned p = plan(engine, sql);
+    return "calcite:\n" + RelOptUtil.toString(p.rel()) + "amalgam:\n" + p.query().explain();
+  }
+
+  private record Planned(RelNode rel, Query query) {}
+
+  private static Planned plan(Engine engine, String sql) {
+    Objects.requireNonNull(engine, "engine is null");
+    Objects.requireNonNull(sql, "sql is null");
+    String text = stripTrailingSemicolon(sql);
+    Planner planner = Frameworks.getPlanner(config(engine));
+    try {
+      SqlNode parsed = planner.parse(text);
+      SqlNode validated = planner.validate(parsed);
+      RelRoot root = planner.rel(validated);
+      RelNode rel = rewrite(root.project());
+      RelLowering lowering =
+          new RelLowering(engine, new RexTranslator(rel.getCluster().getRexBuilder()));
+      Query q = lowering.lower(rel);
+      List<String> names = new ArrayList<>();
+      Set<String> taken = new HashSet<>();
+      for (Map.Entry<Integer, String> f : root.fields) {
+        String n = f.getValue();
+        String u = n;
+        for (int i = 1; !taken.add(u); i++) {
+          u = n + "_" + i;
+        }
+        names.add(u);
+      }
+      return new Planned(rel, RelLowering.rename(q, names));
+    } catch (SqlParseException e) {
+      SqlParserPos pos = e.getPos();
+      throw new QueryException(
+          QueryException.Code.INVALID,
+          "syntax error at line "
+              + pos.getLineNum()
+              + ", column "
+              + pos.getColumnNum()
+              + ": "
+              + firstLine(e.getMessage()),
+          e);
+    } catch (ValidationException e) {
+      throw validation(e);
+    } catch (CalciteContextException e) {
+      throw context(e);
+    } catch (RelConversionException e) {
+      throw new QueryException(
+          QueryException.Code.INVALID, "cannot plan the query: " + e.getMessage(), e);
+    } finally {
+      planner.close();
+    }
+  }
+
+  private static QueryException validation(ValidationException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CalciteContextException c) {
+        return context(c);
+      }
+    }
+    return new QueryException(QueryException.Code.INVALID, String.valueOf(e.getMessage()), e);
+  }
+
+  private static QueryException context(CalciteContextException c) {
+    Throwable cause = c.getCause();
+    String detail = cause != null ? cause.getMessage() : c.getMessage();
+    return new QueryException(
+        QueryException.Code.INVALID,
+        "error at line " + c.getPosLine() + ", column " + c.getPosColumn() + ": " + detail,
+        c);
+  }
+
+  private static String firstLine(@org.jspecify.annotations.Nullable String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return (nl < 0 ? s : s.substring(0, nl)).strip();
+  }
+
+  private static String stripTrailingSemicolon(String sql) {
+    String s = sql.strip();
+    while (s.endsWith(";")) {
+      s = s.substring(0, s.length() - 1).strip();
+    }
+    return s;
+  }
+
+  private static FrameworkConfig config(Engine engine) {
+    SchemaPlus root = Frameworks.createRootSchema(false);
+    SchemaPlus schema = root.add("amalgam", new CatalogSchema(engine));
+    Properties props = new Properties();
+    props.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
+    props.setProperty(
+        CalciteConnectionProperty.CONFORMANCE.camelName(), SqlConformanceEnum.LENIENT.name());
+    props.setProperty(CalciteConnectionProperty.DEFAULT_NULL_COLLATION.camelName(), "LAST");
+    return Frameworks.newConfigBuilder()
+        .defaultSchema(schema)
+        .typeSystem(TYPE_SYSTEM)
+        .sqlValidatorConfig(SqlValidator.Config.DEFAULT.withTypeCoercionEnabled(false))
+        .parserConfig(
+            SqlParser.config()
+                .withQuoting(Quoting.DOUBLE_QUOTE)
+                .withUnquotedCasing(Casing.TO_LOWER)
+                .withQuotedCasing(Casing.UNCHANGED)
+                .withCaseSensitive(false)
+                .withConformance(SqlConformanceEnum.LENIENT))
+        .sqlToRelConverterConfig(
+            SqlToRelConverter.config().withExpand(false).withTrimUnusedFields(true))
+        .context(Contexts.of(new CalciteConnectionConfigImpl(props)))
+        .build();
+  }
+
+  private static RelNode rewrite(RelNode rel) {
+    HepProgramBuilder subqueries = new HepProgramBuilder();
+    subqueries.addRuleCollection(
+        List.of(
+            CoreRules.FILTER_SUB_QUERY_TO_CORRELATE,
+            CoreRules.PROJECT_SUB_QUERY_TO_CORRELATE,
+            CoreRules.JOIN_SUB_QUERY_TO_CORRELATE));
+    HepPlanner first = new HepPlanner(subqueries.build());
+    first.setRoot(rel);
+    RelNode r = first.findBestExp();
+    r =
+        RelDecorrelator.decorrelateQuery(
+            r, RelFactories.LOGICAL_BUILDER.create(r.getCluster(), null));
+    HepProgramBuilder logical = new HepProgramBuilder().addMatchOrder(HepMatchOrder.BOTTOM_UP);
+    logical.addRuleCollection(
+        List.of(
+            CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES_TO_JOIN,
+            CoreRules.FILTER_INTO_JOIN,
+            CoreRules.JOIN_CONDITION_PUSH,
+            CoreRules.FILTER_PROJECT_TRANSPOSE,
+            CoreRules.FILTER_MERGE,
+            CoreRules.PROJECT_MERGE,
+            CoreRules.PROJECT_REMOVE,
+            CoreRules.AGGREGATE_PROJECT_MERGE,
+            CoreRules.PROJECT_TO_SEMI_JOIN,
+            CoreRules.JOIN_TO_SEMI_JOIN));
+    HepPlanner second = new HepPlanner(logical.build());
+    second.setRoot(r);
+    return second.findBestExp();
+  }
+}

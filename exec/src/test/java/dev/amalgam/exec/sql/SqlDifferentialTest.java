@@ -1,0 +1,384 @@
+package dev.amalgam.exec.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.amalgam.exec.DataType;
+import dev.amalgam.exec.Engine;
+import dev.amalgam.exec.Field;
+import dev.amalgam.exec.Placement;
+import dev.amalgam.exec.Schema;
+import dev.amalgam.exec.TableBuilder;
+import dev.amalgam.memory.Topology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * SQL through the Calcite front end against the same SQL in DuckDB over the same random data. The
+ * seed is printed; rerun with -Damalgam.test.seed=N.
+ */
+final class SqlDifferentialTest {
+  private static final int FACT_ROWS = 30_000;
+  private static final String[] GROUPS = {"alpha", "beta", "gamma", "delta", "eps", "zeta"};
+
+  /** One query; {@code ordered}: compare row order too. */
+  record Case(String name, String sql, boolean ordered) {}
+
+  private static List<Case> cases() {
+    List<Case> c = new ArrayList<>();
+    c.add(
+        new Case(
+            "filter and project",
+            "select id, v * 2 as v2, x, p + 1 as p1 from f where v > 100 and k < 20",
+            false));
+    c.add(
+        new Case(
+            "upper-case identifiers", "SELECT ID, V FROM F WHERE K = 3 AND V IS NOT NULL", false));
+    c.add(
+        new Case(
+            "group by with every aggregate and having",
+            "select k, sum(v) s, count(v) c, count(*) n, min(x) mn, max(p) mx, avg(v) a"
+                + " from f group by k having count(*) > 100",
+            false));
+    c.add(
+        new Case(
+            "aggregate without group by",
+            "select count(*) n, sum(p) sp, min(d) md, max(x) mx from f where v > 0",
+            false));
+    c.add(
+        new Case(
+            "group by a dictionary string",
+            "select g, sum(p) s, count(*) n from f group by g",
+            false));
+    c.add(
+        new Case(
+            "order by with limit and offset",
+            "select id, v from f where v is not null order by v desc, id asc limit 25 offset 5",
+            true));
+    c.add(
+        new Case(
+            "order by an expression not selected",
+            "select id from f where id < 500 order by v * -1 nulls last, id limit 30",
+            true));
+    c.add(
+        new Case(
+            "inner join then group",
+            "select name, sum(v) s, count(*) n from f join dim on k = dk group by name",
+            false));
+    c.add(
+        new Case(
+            "comma join with where",
+            "select name, count(*) n from f, dim where k = dk and w > 50 group by name",
+            false));
+    c.add(
+        new Case(
+            "left join",
+            "select id, name, w from f left join dim on k = dk where id < 3000",
+            false));
+    c.add(
+        new Case(
+            "in subquery", "select id from f where k in (select dk from dim where w > 50)", false));
+    c.add(
+        new Case(
+            "exists",
+            "select id from f where exists (select 1 from dim where dk = k and w > 30)",
+            false));
+    c.add(
+        new Case(
+            "not exists",
+            "select id, k from f where not exists (select 1 from dim where dk = k)",
+            false));
+    c.add(
+        new Case(
+            "scalar subquery",
+            "select id, v from f where v > (select avg(v) + 900 from f)",
+            false));
+    c.add(
+        new Case(
+            "correlated scalar subquery",
+            "select count(*) n from f where v > (select avg(v) from f f2 where f2.k = f.k)",
+            false));
+    c.add(
+        new Case(
+            "case",
+            "select case when v > 0 then 'pos' when v < 0 then 'neg' else 'zero' end sign,"
+                + " count(*) n from f group by sign",
+            false));
+    c.add(
+        new Case(
+            "cast",
+            "select id, cast(v as double) / 4 dv, cast(k as bigint) + 1 k1 from f where id < 200",
+            false));
+    c.add(
+        new Case(
+            "like and in lists",
+            "select g, count(*) n from f where g like '%a' or g not like 'b%' and k in (1, 2, 3)"
+                + " group by g",
+            false));
+    c.add(
+        new Case(
+            "string functions",
+            "select dk, substring(name from 2 for 2) s, char_length(name) l from dim",
+            false));
+    c.add(
+        new Case(
+            "date literal and month interval",
+            "select count(*) n, sum(x) sx from f where d >= date '1995-01-01'"
+                + " and d < date '1995-01-01' + interval '3' month",
+            false));
+    c.add(
+        new Case(
+            "day interval, extract and between",
+            "select id, cast(d + interval '10' day as date) d10, extract(year from d) y, extract(month from d) m"
+                + " from f where id between 100 and 150",
+            false));
+    c.add(
+        new Case(
+            "union all",
+            "select id from f where k = 1 union all select id from f where k = 2",
+            false));
+    c.add(
+        new Case(
+            "union distinct",
+            "select k from f where v > 900 union select dk from dim where w < 20",
+            false));
+    c.add(new Case("distinct", "select distinct g, k from f", false));
+    c.add(new Case("count distinct", "select g, count(distinct k) dk from f group by g", false));
+    c.add(
+        new Case(
+            "count distinct with plain aggregates",
+            "select g, count(distinct k) dk, count(*) n, sum(v) s from f group by g",
+            false));
+    c.add(
+        new Case(
+            "not in subquery",
+            "select count(*) n from f where k not in (select dk from dim where w > 50)",
+            false));
+    c.add(
+        new Case(
+            "scalar subquery in select",
+            "select dk, w, (select max(w) from dim) mw from dim",
+            false));
+    c.add(
+        new Case(
+            "full join",
+            "select id, k, dk, w from (select * from f where id < 2000) f full join"
+                + " (select * from dim where dk > 5) d on k = dk",
+            false));
+    c.add(
+        new Case(
+            "with",
+            "with t as (select k, sum(v) s from f group by k) select k, s from t where s > 1000",
+            false));
+    return c;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "fused-pair"})
+  void query_onEveryTopology_matchesDuckDb(String topology) throws SQLException {
+    long seed = Long.getLong("amalgam.test.seed", System.nanoTime());
+    System.out.println("SqlDifferentialTest seed " + seed + " topology " + topology);
+    try (Engine engine =
+            Engine.builder().pageSize(64 << 10).topology(Topology.preset(topology)).build();
+        Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+      load(engine, duck, new Random(seed));
+      List<String> failures = new ArrayList<>();
+      for (Case c : cases()) {
+        try {
+          List<List<Object>> ours =
+              normalize(SqlFrontEnd.query(engine, c.sql()).execute().toList());
+          List<List<Object>> theirs = duck(duck, c.sql());
+          if (!c.ordered()) {
+            ours.sort(ROWS);
+            theirs.sort(ROWS);
+          }
+          if (!same(ours, theirs)) {
+            failures.add(
+                c.name()
+                    + ": "
+                    + ours.size()
+                    + " rows vs DuckDB "
+                    + theirs.size()
+                    + "\n  ours:   "
+                    + head(ours)
+                    + "\n  duckdb: "
+                    + head(theirs));
+          }
+        } catch (RuntimeException e) {
+          failures.add(c.name() + ": " + e);
+          e.printStackTrace();
+        }
+      }
+      assertThat(failures).as("seed " + seed + " on " + topology).isEmpty();
+    }
+  }
+
+  private static String head(List<List<Object>> rows) {
+    return rows.subList(0, Math.min(5, rows.size())).toString();
+  }
+
+  private static void load(Engine engine, Connection duck, Random rnd) throws SQLException {
+    try (Statement s = duck.createStatement()) {
+      s.execute(
+          "create table f (id bigint, k integer, g varchar, v bigint, x double, p decimal(12,2),"
+              + " d date)");
+      s.execute("create table dim (dk integer, name varchar, w bigint)");
+    }
+    TableBuilder fb =
+        engine
+            .createTable(
+                "f",
+                Schema.of(
+                    Field.notNull("id", DataType.INT64),
+                    Field.of("k", DataType.INT32),
+                    Field.of("g", DataType.DICTIONARY_UTF8),
+                    Field.of("v", DataType.INT64),
+                    Field.of("x", DataType.FLOAT64),
+                    Field.of("p", DataType.decimal(12, 2)),
+                    Field.of("d", DataType.DATE32)))
+            .placement(Placement.roundRobin())
+            .rowGroupRows(8192);
+    StringBuilder csv = new StringBuilder();
+    for (long id = 0; id < FACT_ROWS; id++) {
+      Integer k =
+          rnd.nextInt(20) == 0 ? null : (int) Math.min(49, Math.abs(rnd.nextGaussian() * 15));
+      String g = rnd.nextInt(30) == 0 ? null : GROUPS[rnd.nextInt(GROUPS.length)];
+      Long v = rnd.nextInt(10) == 0 ? null : (long) rnd.nextInt(2001) - 1000;
+      Double x = rnd.nextInt(10) == 0 ? null : Math.round(rnd.nextDouble() * 1e6) / 1e3;
+      BigDecimal p = BigDecimal.valueOf(rnd.nextInt(100_000), 2);
+      LocalDate d = LocalDate.of(1992, 1, 1).plusDays(rnd.nextInt(2500));
+      fb.addRow(id, k, g, v, x, p, d);
+      csv.append(id).append(',').append(k == null ? "" : k).append(',').append(g == null ? "" : g);
+      csv.append(',').append(v == null ? "" : v).append(',').append(x == null ? "" : x);
+      csv.append(',').append(p.toPlainString()).append(',').append(d).append('\n');
+    }
+    copyInto(duck, "f", csv);
+    fb.build();
+    TableBuilder db =
+        engine.createTable(
+            "dim",
+            Schema.of(
+                Field.notNull("dk", DataType.INT32),
+                Field.of("name", DataType.UTF8),
+                Field.of("w", DataType.INT64)));
+    try (PreparedStatement ps = duck.prepareStatement("insert into dim values (?, ?, ?)")) {
+      for (int k = 0; k < 40; k++) {
+        String name = "n" + (k % 13) + (k % 3 == 0 ? "x" : "");
+        long w = rnd.nextInt(100);
+        db.addRow(k, name, w);
+        ps.setInt(1, k);
+        ps.setString(2, name);
+        ps.setLong(3, w);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    db.build();
+  }
+
+  private static void copyInto(Connection duck, String table, CharSequence csv)
+      throws SQLException {
+    try {
+      Path file = Files.createTempFile("amalgam-" + table, ".csv");
+      try {
+        Files.writeString(file, csv);
+        try (Statement s = duck.createStatement()) {
+          s.execute("copy " + table + " from '" + file + "' (header false, nullstr '')");
+        }
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<List<Object>> duck(Connection c, String sql) throws SQLException {
+    List<List<Object>> out = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          row.add(rs.getObject(i));
+        }
+        out.add(row);
+      }
+    }
+    return normalize(out);
+  }
+
+  /** Numbers as double, dates as ISO text, null as a marker. */
+  private static List<List<Object>> normalize(List<? extends List<?>> rows) {
+    List<List<Object>> out = new ArrayList<>();
+    for (List<?> r : rows) {
+      List<Object> row = new ArrayList<>();
+      for (Object v : r) {
+        row.add(
+            switch (v) {
+              case null -> "NULL";
+              case Number x -> x.doubleValue();
+              case java.sql.Date d -> d.toLocalDate().toString();
+              case LocalDate d -> d.toString();
+              default -> v.toString();
+            });
+      }
+      out.add(row);
+    }
+    return out;
+  }
+
+  private static final Comparator<List<Object>> ROWS =
+      Comparator.comparing(
+          r ->
+              r.stream()
+                  .map(
+                      v ->
+                          v instanceof Double d
+                              ? String.format(Locale.ROOT, "%.6e", d)
+                              : v.toString())
+                  .toList()
+                  .toString());
+
+  private static boolean same(List<List<Object>> a, List<List<Object>> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      List<Object> x = a.get(i);
+      List<Object> y = b.get(i);
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (int j = 0; j < x.size(); j++) {
+        Object p = x.get(j);
+        Object q = y.get(j);
+        if (p instanceof Double d && q instanceof Double e) {
+          if (Math.abs(d - e) > 1e-9 * Math.max(1, Math.max(Math.abs(d), Math.abs(e)))) {
+            return false;
+          }
+        } else if (!p.equals(q)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+}
