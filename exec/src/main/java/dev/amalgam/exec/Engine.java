@@ -214,6 +214,17 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * A query from SQL text, parsed, validated against the catalog and decorrelated with Apache
+   * Calcite, then lowered to the same plan the fluent API builds.
+   *
+   * @throws QueryException (INVALID) naming the line and column of a syntax or validation error
+   */
+  public Query sql(String sql) {
+    checkOpen();
+    return dev.amalgam.exec.sql.SqlFrontEnd.query(this, sql);
+  }
+
   /** A query over the table named {@code name}. */
   public Query table(String name) {
     return new Query(this, PlanNode.Scan.of(catalogTable(name).data()), null);

@@ -37,6 +37,13 @@ final class ReadmeExampleTest {
       assertThat(table).contains("desk", "fx", "250", "rates", "99.5");
       assertThat(table.indexOf("fx")).isLessThan(table.indexOf("rates"));
       assertThat(q.explainAnalyze().analysis()).contains("device gpu0", "links");
+      Result bySql =
+          engine
+              .sql(
+                  "SELECT desk, SUM(qty) AS qty FROM trades WHERE qty > 50 GROUP BY desk ORDER BY qty DESC")
+              .execute();
+      assertThat(bySql.row(0).getString("desk")).isEqualTo("fx");
+      assertThat(bySql.row(0).getLong("qty")).isEqualTo(250);
     }
   }
 }
