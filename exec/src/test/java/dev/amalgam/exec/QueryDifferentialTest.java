@@ -11,6 +11,12 @@ import static dev.amalgam.exec.expr.Exprs.max;
 import static dev.amalgam.exec.expr.Exprs.min;
 import static dev.amalgam.exec.expr.Exprs.sum;
 import static dev.amalgam.exec.expr.Exprs.when;
+import static dev.amalgam.exec.testing.DuckDbOracle.ROWS;
+import static dev.amalgam.exec.testing.DuckDbOracle.copyInto;
+import static dev.amalgam.exec.testing.DuckDbOracle.duck;
+import static dev.amalgam.exec.testing.DuckDbOracle.head;
+import static dev.amalgam.exec.testing.DuckDbOracle.normalize;
+import static dev.amalgam.exec.testing.DuckDbOracle.same;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.amalgam.exec.run.JoinType;
@@ -19,14 +25,11 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -277,10 +280,6 @@ final class QueryDifferentialTest {
     }
   }
 
-  private static String head(List<List<Object>> rows) {
-    return rows.subList(0, Math.min(5, rows.size())).toString();
-  }
-
   private static void load(Engine engine, Connection duck, Random rnd) throws SQLException {
     try (Statement s = duck.createStatement()) {
       s.execute(
@@ -337,95 +336,5 @@ final class QueryDifferentialTest {
       ps.executeBatch();
     }
     db.build();
-  }
-
-  private static void copyInto(Connection duck, String table, CharSequence csv)
-      throws SQLException {
-    try {
-      java.nio.file.Path file = java.nio.file.Files.createTempFile("amalgam-" + table, ".csv");
-      try {
-        java.nio.file.Files.writeString(file, csv);
-        try (Statement s = duck.createStatement()) {
-          s.execute("copy " + table + " from '" + file + "' (header false, nullstr '')");
-        }
-      } finally {
-        java.nio.file.Files.deleteIfExists(file);
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static List<List<Object>> duck(Connection c, String sql) throws SQLException {
-    List<List<Object>> out = new ArrayList<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<Object> row = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          row.add(rs.getObject(i));
-        }
-        out.add(row);
-      }
-    }
-    return normalize(out);
-  }
-
-  /** Numbers as double, dates as ISO text, null as a marker. */
-  private static List<List<Object>> normalize(List<? extends List<?>> rows) {
-    List<List<Object>> out = new ArrayList<>();
-    for (List<?> r : rows) {
-      List<Object> row = new ArrayList<>();
-      for (Object v : r) {
-        row.add(
-            switch (v) {
-              case null -> "NULL";
-              case Number x -> x.doubleValue();
-              case java.sql.Date d -> d.toLocalDate().toString();
-              case LocalDate d -> d.toString();
-              default -> v.toString();
-            });
-      }
-      out.add(row);
-    }
-    return out;
-  }
-
-  private static final Comparator<List<Object>> ROWS =
-      Comparator.comparing(
-          r ->
-              r.stream()
-                  .map(
-                      v ->
-                          v instanceof Double d
-                              ? String.format(Locale.ROOT, "%.6e", d)
-                              : v.toString())
-                  .toList()
-                  .toString());
-
-  private static boolean same(List<List<Object>> a, List<List<Object>> b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (int i = 0; i < a.size(); i++) {
-      List<Object> x = a.get(i);
-      List<Object> y = b.get(i);
-      if (x.size() != y.size()) {
-        return false;
-      }
-      for (int j = 0; j < x.size(); j++) {
-        Object p = x.get(j);
-        Object q = y.get(j);
-        if (p instanceof Double d && q instanceof Double e) {
-          if (Math.abs(d - e) > 1e-9 * Math.max(1, Math.max(Math.abs(d), Math.abs(e)))) {
-            return false;
-          }
-        } else if (!p.equals(q)) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 }
