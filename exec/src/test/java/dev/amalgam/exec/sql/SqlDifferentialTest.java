@@ -1,27 +1,18 @@
 package dev.amalgam.exec.sql;
 
 import static dev.amalgam.exec.testing.DuckDbOracle.ROWS;
-import static dev.amalgam.exec.testing.DuckDbOracle.copyInto;
 import static dev.amalgam.exec.testing.DuckDbOracle.duck;
 import static dev.amalgam.exec.testing.DuckDbOracle.head;
 import static dev.amalgam.exec.testing.DuckDbOracle.normalize;
 import static dev.amalgam.exec.testing.DuckDbOracle.same;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.amalgam.exec.DataType;
 import dev.amalgam.exec.Engine;
-import dev.amalgam.exec.Field;
-import dev.amalgam.exec.Placement;
-import dev.amalgam.exec.Schema;
-import dev.amalgam.exec.TableBuilder;
+import dev.amalgam.exec.testing.FactAndDim;
 import dev.amalgam.memory.Topology;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -34,7 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 final class SqlDifferentialTest {
   private static final int FACT_ROWS = 30_000;
-  private static final String[] GROUPS = {"alpha", "beta", "gamma", "delta", "eps", "zeta"};
 
   /** One query; {@code ordered}: compare row order too. */
   record Case(String name, String sql, boolean ordered) {}
@@ -196,7 +186,7 @@ final class SqlDifferentialTest {
     try (Engine engine =
             Engine.builder().pageSize(64 << 10).topology(Topology.preset(topology)).build();
         Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
-      load(engine, duck, new Random(seed));
+      FactAndDim.load(engine, duck, new Random(seed), FACT_ROWS, 8192);
       List<String> failures = new ArrayList<>();
       for (Case c : cases()) {
         try {
@@ -226,64 +216,5 @@ final class SqlDifferentialTest {
       }
       assertThat(failures).as("seed " + seed + " on " + topology).isEmpty();
     }
-  }
-
-  private static void load(Engine engine, Connection duck, Random rnd) throws SQLException {
-    try (Statement s = duck.createStatement()) {
-      s.execute(
-          "create table f (id bigint, k integer, g varchar, v bigint, x double, p decimal(12,2),"
-              + " d date)");
-      s.execute("create table dim (dk integer, name varchar, w bigint)");
-    }
-    TableBuilder fb =
-        engine
-            .createTable(
-                "f",
-                Schema.of(
-                    Field.notNull("id", DataType.INT64),
-                    Field.of("k", DataType.INT32),
-                    Field.of("g", DataType.DICTIONARY_UTF8),
-                    Field.of("v", DataType.INT64),
-                    Field.of("x", DataType.FLOAT64),
-                    Field.of("p", DataType.decimal(12, 2)),
-                    Field.of("d", DataType.DATE32)))
-            .placement(Placement.roundRobin())
-            .rowGroupRows(8192);
-    StringBuilder csv = new StringBuilder();
-    for (long id = 0; id < FACT_ROWS; id++) {
-      Integer k =
-          rnd.nextInt(20) == 0 ? null : (int) Math.min(49, Math.abs(rnd.nextGaussian() * 15));
-      String g = rnd.nextInt(30) == 0 ? null : GROUPS[rnd.nextInt(GROUPS.length)];
-      Long v = rnd.nextInt(10) == 0 ? null : (long) rnd.nextInt(2001) - 1000;
-      Double x = rnd.nextInt(10) == 0 ? null : Math.round(rnd.nextDouble() * 1e6) / 1e3;
-      BigDecimal p = BigDecimal.valueOf(rnd.nextInt(100_000), 2);
-      LocalDate d = LocalDate.of(1992, 1, 1).plusDays(rnd.nextInt(2500));
-      fb.addRow(id, k, g, v, x, p, d);
-      csv.append(id).append(',').append(k == null ? "" : k).append(',').append(g == null ? "" : g);
-      csv.append(',').append(v == null ? "" : v).append(',').append(x == null ? "" : x);
-      csv.append(',').append(p.toPlainString()).append(',').append(d).append('\n');
-    }
-    copyInto(duck, "f", csv);
-    fb.build();
-    TableBuilder db =
-        engine.createTable(
-            "dim",
-            Schema.of(
-                Field.notNull("dk", DataType.INT32),
-                Field.of("name", DataType.UTF8),
-                Field.of("w", DataType.INT64)));
-    try (PreparedStatement ps = duck.prepareStatement("insert into dim values (?, ?, ?)")) {
-      for (int k = 0; k < 40; k++) {
-        String name = "n" + (k % 13) + (k % 3 == 0 ? "x" : "");
-        long w = rnd.nextInt(100);
-        db.addRow(k, name, w);
-        ps.setInt(1, k);
-        ps.setString(2, name);
-        ps.setLong(3, w);
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-    db.build();
   }
 }
