@@ -191,7 +191,11 @@ public sealed interface Expr {
   record Like(Expr operand, String pattern, boolean negated) implements Expr {
     @Override
     public String toString() {
-      return "(" + operand + (negated ? " NOT LIKE '" : " LIKE '") + pattern + "')";
+      return "("
+          + operand
+          + (negated ? " NOT LIKE '" : " LIKE '")
+          + pattern.replace("'", "''")
+          + "')";
     }
   }
 

@@ -43,6 +43,26 @@ public sealed interface BoundExpr {
 
   /** A constant. */
   record Const(@Nullable Object value, DataType type) implements BoundExpr {
+    /** Equal type and value; utf8 values compare by content. */
+    @Override
+    public boolean equals(@Nullable Object o) {
+      if (!(o instanceof Const c) || !c.type.equals(type)) {
+        return false;
+      }
+      if (value instanceof byte[] a && c.value instanceof byte[] b) {
+        return java.util.Arrays.equals(a, b);
+      }
+      return java.util.Objects.equals(value, c.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * type.hashCode()
+          + (value instanceof byte[] b
+              ? java.util.Arrays.hashCode(b)
+              : java.util.Objects.hashCode(value));
+    }
+
     @Override
     public String toString() {
       if (value instanceof byte[] b) {

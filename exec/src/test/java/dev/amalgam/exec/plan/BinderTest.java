@@ -37,6 +37,14 @@ final class BinderTest {
   }
 
   @Test
+  void bind_sameTextLiteralTwice_givesEqualConstants() {
+    Schema s = Schema.of(Field.of("name", DataType.UTF8));
+    assertThat(Binder.bind(col("name").eq("x"), s)).isEqualTo(Binder.bind(col("name").eq("x"), s));
+    assertThat(Binder.bind(col("name").eq("x"), s))
+        .isNotEqualTo(Binder.bind(col("name").eq("y"), s));
+  }
+
+  @Test
   void bind_unknownColumn_listsColumns() {
     assertThatThrownBy(() -> bind(col("zz").plus(col("a"))))
         .isInstanceOf(BindException.class)
