@@ -74,9 +74,10 @@ public final class QueryDemo {
       Query top =
           engine
               .table("trades")
-              .join(engine.table("instruments"), col("instrument").eq(col("id")))
-              .groupBy("symbol", "sector")
+              .groupBy("instrument")
               .agg(sum(col("qty")).as("qty"), sum(col("notional")).as("notional"))
+              .join(engine.table("instruments"), col("instrument").eq(col("id")))
+              .select("symbol", "sector", "qty", "notional")
               .orderBy(col("qty").desc())
               .limit(10);
       show(out, "2. Top 10 instruments by quantity traded", top);
