@@ -112,6 +112,78 @@ final class EngineBehaviourTest {
   }
 
   @Test
+  void concurrentQueries_onATinyTopologyThatEvicts_allGetTheRightAnswer() throws Exception {
+    try (Engine tiny =
+        Engine.builder()
+            .topology(Topology.preset("fused-pair", 1L << 20, 4L << 20))
+            .pageSize(64 << 10)
+            .workersPerMember(1)
+            .build()) {
+      TableBuilder b =
+          tiny.createTable(
+              "u",
+              Schema.of(Field.notNull("k", DataType.INT64), Field.notNull("v", DataType.INT64)));
+      for (long i = 0; i < 200_000; i++) {
+        b.addRow(i % 1000, i);
+      }
+      b.build();
+      TableBuilder d =
+          tiny.createTable(
+              "d",
+              Schema.of(Field.notNull("dk", DataType.INT64), Field.notNull("w", DataType.INT64)));
+      for (long i = 0; i < 1000; i++) {
+        d.addRow(i, i % 2);
+      }
+      d.build();
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<Long>> f = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+          int kind = i % 3;
+          f.add(
+              pool.submit(
+                  () ->
+                      switch (kind) {
+                        case 0 ->
+                            tiny.table("u")
+                                .agg(sum(col("v")).as("s"))
+                                .execute()
+                                .row(0)
+                                .getLong("s");
+                        case 1 ->
+                            (long)
+                                tiny.table("u")
+                                    .groupBy("k")
+                                    .agg(countStar().as("n"))
+                                    .execute()
+                                    .rowCount();
+                        default ->
+                            tiny.table("u")
+                                .join(
+                                    tiny.table("d").filter(col("w").eq(1L)), col("k").eq(col("dk")))
+                                .agg(countStar().as("n"))
+                                .execute()
+                                .row(0)
+                                .getLong("n");
+                      }));
+        }
+        for (int i = 0; i < f.size(); i++) {
+          long expected =
+              switch (i % 3) {
+                case 0 -> 200_000L * 199_999 / 2;
+                case 1 -> 1000;
+                default -> 100_000;
+              };
+          assertThat(f.get(i).get()).as("query " + i).isEqualTo(expected);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(tiny.memory().stats().device("gpu0").evictions()).isPositive();
+    }
+  }
+
+  @Test
   void cancel_stopsTheQuery_withCancelledCode() {
     Engine.Handle h = new Engine.Handle();
     h.cancel();
