@@ -100,6 +100,78 @@ public final class TableBuilder implements AutoCloseable {
     return addRows(rows.iterator());
   }
 
+  /**
+   * Adds rows column by column: one array per column, all of the same length — {@code long[]},
+   * {@code int[]}, {@code double[]}, {@code boolean[]}, or an {@code Object[]} of the values {@link
+   * #addRow} takes (null for SQL NULL).
+   *
+   * @throws IllegalArgumentException when the count or lengths do not match, naming them
+   */
+  public TableBuilder addColumns(Object... columns) {
+    if (columns.length != schema.size()) {
+      throw new IllegalArgumentException(
+          "table '"
+              + name
+              + "': "
+              + columns.length
+              + " columns given for "
+              + schema.size()
+              + " "
+              + schema.names());
+    }
+    int rows = -1;
+    for (int c = 0; c < columns.length; c++) {
+      int n = length(columns[c], c);
+      if (rows >= 0 && n != rows) {
+        throw new IllegalArgumentException(
+            "table '"
+                + name
+                + "': column '"
+                + schema.field(c).name()
+                + "' has "
+                + n
+                + " values, column '"
+                + schema.field(0).name()
+                + "' has "
+                + rows);
+      }
+      rows = n;
+    }
+    TableWriter w = writer();
+    @Nullable Object[] row = new Object[columns.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < columns.length; c++) {
+        row[c] =
+            switch (columns[c]) {
+              case long[] a -> a[r];
+              case int[] a -> a[r];
+              case double[] a -> a[r];
+              case boolean[] a -> a[r];
+              case Object[] a -> a[r];
+              default -> throw new AssertionError();
+            };
+      }
+      w.appendRow(row);
+    }
+    return this;
+  }
+
+  private int length(Object column, int c) {
+    return switch (column) {
+      case long[] a -> a.length;
+      case int[] a -> a.length;
+      case double[] a -> a.length;
+      case boolean[] a -> a.length;
+      case Object[] a -> a.length;
+      default ->
+          throw new IllegalArgumentException(
+              "column '"
+                  + schema.field(c).name()
+                  + "': expected long[], int[], double[], boolean[] or Object[]; got "
+                  + column.getClass().getSimpleName());
+    };
+  }
+
   /** Rows added so far. */
   public long rowCount() {
     TableWriter w = writer;

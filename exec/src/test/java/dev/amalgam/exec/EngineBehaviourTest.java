@@ -378,6 +378,28 @@ final class EngineBehaviourTest {
   }
 
   @Test
+  void addColumns_buildsTheSameTableAsRows_andChecksLengths() {
+    TableBuilder b =
+        engine.createTable(
+            "c",
+            Schema.of(
+                Field.notNull("a", DataType.INT64),
+                Field.of("b", DataType.FLOAT64),
+                Field.of("s", DataType.UTF8)));
+    assertThatThrownBy(
+            () -> b.addColumns(new long[] {1, 2}, new double[] {1}, new Object[] {"x", null}))
+        .hasMessageContaining("'b' has 1 values");
+    b.addColumns(new long[] {1, 2, 3}, new double[] {0.5, 1.5, 2.5}, new Object[] {"x", null, "z"});
+    b.build();
+    Result r = engine.table("c").orderBy("a").execute();
+    assertThat(r.toList())
+        .containsExactly(
+            java.util.Arrays.asList(1L, 0.5, "x"),
+            java.util.Arrays.asList(2L, 1.5, null),
+            java.util.Arrays.asList(3L, 2.5, "z"));
+  }
+
+  @Test
   void explain_showsPlacementAndPipelines() {
     String text = engine.table("t").filter(col("k").eq(3)).agg(countStar()).explain();
     assertThat(text).contains("gpu0", "gpu1", "simulated", "Scan t", "filter", "pipelines");
