@@ -1,0 +1,80 @@
+package dev.amalgam.samples.tpch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+final class TpchVerifyTest {
+  /**
+   * The queries that match DuckDB today at sf 0.01 on fused-pair. Failing ones:
+   *
+   * <ul>
+   *   <li>Q11: the SQL front end rejects the standard text: {@code syntax error at line 3, column
+   *       39: Encountered "value"} (the column alias {@code value} is a reserved word to Calcite's
+   *       default parser; DuckDB accepts it).
+   * </ul>
+   *
+   * Q19 passes but takes about 40 s at sf 0.01 (the join key {@code p_partkey = l_partkey} sits
+   * inside each OR branch and is not factored out, so the join runs as a filtered cross product);
+   * it is listed here but only run with {@code -Damalgam.tpch.slow=true}, to keep this test short.
+   */
+  static final Set<Integer> PASSING =
+      Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22);
+
+  /** Queries too slow for the default test run. */
+  static final Set<Integer> SLOW = Set.of(19);
+
+  @Test
+  void verify_sf001_fusedPair_everyPassingQueryMatchesDuckDb() {
+    boolean slow = Boolean.getBoolean("amalgam.tpch.slow");
+    List<TpchQueries.TpchQuery> queries = new ArrayList<>();
+    for (TpchQueries.TpchQuery q : TpchQueries.all()) {
+      if (slow || !SLOW.contains(q.number())) {
+        queries.add(q);
+      } else {
+        System.out.println(q.name() + " skipped (slow; run with -Damalgam.tpch.slow=true)");
+      }
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    TpchVerify.Report report = TpchVerify.run(0.01, "fused-pair", queries, out);
+    String text = bytes.toString(StandardCharsets.UTF_8);
+    System.out.print(text);
+
+    List<String> broken = new ArrayList<>();
+    for (TpchVerify.Outcome o : report.outcomes()) {
+      if (PASSING.contains(o.query().number()) && !o.passed()) {
+        broken.add(o.line());
+      }
+    }
+    assertThat(broken).as(text).isEmpty();
+    assertThat(text).contains(report.passed() + " passed, " + report.failed() + " failed");
+  }
+
+  @Test
+  void compare_detectsDifferencesAndToleratesRounding() {
+    List<List<Object>> a = List.of(List.of("x", 1.0), List.of("y", 2.0));
+    List<List<Object>> reversed = List.of(List.of("y", 2.0 * (1 + 1e-9)), List.of("x", 1.0));
+    assertThat(TpchVerify.compare(a, reversed, false)).isNull();
+    assertThat(TpchVerify.compare(a, reversed, true)).startsWith("row 0:");
+    assertThat(TpchVerify.compare(a, List.of(List.of("x", 1.0), List.of("y", 2.001)), false))
+        .contains("row 1");
+    assertThat(TpchVerify.compare(a, a.subList(0, 1), true)).contains("2 rows, duckdb 1");
+  }
+
+  @Test
+  void queries_areTwentyTwoNumberedInOrder() {
+    assertThat(TpchQueries.all()).hasSize(22);
+    for (int i = 1; i <= 22; i++) {
+      assertThat(TpchQueries.get(i).number()).isEqualTo(i);
+      assertThat(TpchQueries.get(i).name()).isEqualTo(String.format("Q%02d", i));
+    }
+    assertThat(TpchData.tableNames()).hasSize(8).contains("lineitem", "partsupp", "nation");
+  }
+}
