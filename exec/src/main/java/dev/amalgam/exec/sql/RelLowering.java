@@ -23,6 +23,7 @@ import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rel.core.Correlate;
 import org.apache.calcite.rel.core.Filter;
 import org.apache.calcite.rel.core.Join;
+import org.apache.calcite.rel.core.JoinInfo;
 import org.apache.calcite.rel.core.Project;
 import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
@@ -31,6 +32,7 @@ import org.apache.calcite.rel.core.Values;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
 
 /**
@@ -196,8 +198,10 @@ final class RelLowering {
       }
       right = rename(right, rightNames);
     }
-    RexNode cond = j.getCondition();
-    if (!j.analyzeCondition().leftKeys.isEmpty()) {
+    // factor terms common to every branch of an OR out of it (TPC-H Q19: p_partkey = l_partkey
+    // in each branch), so that they become join keys instead of a residual over a cross product
+    RexNode cond = RexUtil.pullFactors(j.getCluster().getRexBuilder(), j.getCondition());
+    if (!JoinInfo.of(j.getLeft(), j.getRight(), cond).leftKeys.isEmpty()) {
       return left.join(right, rex.translate(cond, names), type);
     }
     boolean oneBucket = type == JoinType.INNER || type == JoinType.LEFT && cond.isAlwaysTrue();

@@ -145,7 +145,7 @@ public final class TpchData {
         }
       }
       builder.build();
-      if (writer != null) {
+      if (writer != null && duck != null) {
         writer.close();
         writer = null;
         try (Statement s = duck.createStatement()) {

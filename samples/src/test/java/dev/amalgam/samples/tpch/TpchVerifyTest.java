@@ -19,28 +19,13 @@ final class TpchVerifyTest {
    *       39: Encountered "value"} (the column alias {@code value} is a reserved word to Calcite's
    *       default parser; DuckDB accepts it).
    * </ul>
-   *
-   * Q19 passes but takes about 40 s at sf 0.01 (the join key {@code p_partkey = l_partkey} sits
-   * inside each OR branch and is not factored out, so the join runs as a filtered cross product);
-   * it is listed here but only run with {@code -Damalgam.tpch.slow=true}, to keep this test short.
    */
   static final Set<Integer> PASSING =
       Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22);
 
-  /** Queries too slow for the default test run. */
-  static final Set<Integer> SLOW = Set.of(19);
-
   @Test
   void verify_sf001_fusedPair_everyPassingQueryMatchesDuckDb() {
-    boolean slow = Boolean.getBoolean("amalgam.tpch.slow");
-    List<TpchQueries.TpchQuery> queries = new ArrayList<>();
-    for (TpchQueries.TpchQuery q : TpchQueries.all()) {
-      if (slow || !SLOW.contains(q.number())) {
-        queries.add(q);
-      } else {
-        System.out.println(q.name() + " skipped (slow; run with -Damalgam.tpch.slow=true)");
-      }
-    }
+    List<TpchQueries.TpchQuery> queries = TpchQueries.all();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     TpchVerify.Report report = TpchVerify.run(0.01, "fused-pair", queries, out);
