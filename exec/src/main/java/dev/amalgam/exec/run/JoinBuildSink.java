@@ -150,7 +150,15 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
       total += c.rows();
     }
     try {
-      table = buildTable(total, query);
+      JoinHashTable t = buildTable(total, query);
+      if (spillable && t.reservedBytes() > query.operatorLimit() / 4) {
+        // a build table may hold at most a quarter of the query's working memory, so that the
+        // other breakers of the query (more joins, the aggregation after them) find room
+        t.close();
+        spilled = partition(query);
+      } else {
+        table = t;
+      }
     } catch (TableFullException | MemoryLimitExceededException e) {
       if (!spillable) {
         throw e;

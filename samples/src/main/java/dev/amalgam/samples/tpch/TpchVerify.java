@@ -1,6 +1,7 @@
 package dev.amalgam.samples.tpch;
 
 import dev.amalgam.exec.Engine;
+import dev.amalgam.memory.Topology;
 import dev.amalgam.samples.tpch.TpchQueries.TpchQuery;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -66,7 +67,17 @@ public final class TpchVerify {
 
   /** As {@link #run(double, String, PrintStream)}, for the given queries only. */
   public static Report run(double sf, String topology, List<TpchQuery> queries, PrintStream out) {
-    try (Engine engine = Engine.open(topology);
+    return run(sf, Engine.builder().topology(Topology.preset(topology)), topology, queries, out);
+  }
+
+  /**
+   * As {@link #run(double, String, PrintStream)} on an engine from {@code engine} (any topology,
+   * page size or memory limits), described as {@code label}.
+   */
+  public static Report run(
+      double sf, Engine.Builder builder, String label, List<TpchQuery> queries, PrintStream out) {
+    String topology = label;
+    try (Engine engine = builder.build();
         Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
       long t0 = System.nanoTime();
       long rows = TpchData.load(engine, duck, sf, System.err);

@@ -16,6 +16,34 @@ final class TpchVerifyTest {
       Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22);
 
   @Test
+  void verify_sf001_cpuAndATinyTopologyThatEvictsAndSpills_everyQueryMatchesDuckDb() {
+    List<String> broken = new ArrayList<>();
+    for (boolean tiny : new boolean[] {false, true}) {
+      dev.amalgam.exec.Engine.Builder b =
+          tiny
+              ? dev.amalgam.exec.Engine.builder()
+                  .topology(dev.amalgam.memory.Topology.preset("fused-pair", 1L << 20, 8L << 20))
+                  .pageSize(64 << 10)
+                  .queryMemoryLimit(8L << 20)
+                  .workersPerMember(1)
+              : dev.amalgam.exec.Engine.builder()
+                  .topology(dev.amalgam.memory.Topology.preset("cpu"));
+      String label = tiny ? "fused-pair with 1 MiB members, 8 MiB host, 8 MiB per query" : "cpu";
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+      TpchVerify.Report report = TpchVerify.run(0.01, b, label, TpchQueries.all(), out);
+      String text = bytes.toString(StandardCharsets.UTF_8);
+      System.out.print(text);
+      for (TpchVerify.Outcome o : report.outcomes()) {
+        if (!o.passed()) {
+          broken.add(label + ": " + o.line());
+        }
+      }
+    }
+    assertThat(broken).isEmpty();
+  }
+
+  @Test
   void verify_sf001_fusedPair_everyPassingQueryMatchesDuckDb() {
     List<TpchQueries.TpchQuery> queries = TpchQueries.all();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
