@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
       BenchMemoryCommand.class,
       BenchKernelsCommand.class,
       BenchJmhCommand.class,
-      BenchScalingCommand.class
+      BenchScalingCommand.class,
+      BenchTpchCommand.class
     })
 public final class BenchCommand implements Callable<Integer> {
 

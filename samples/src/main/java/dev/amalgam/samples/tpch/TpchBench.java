@@ -1,0 +1,138 @@
+package dev.amalgam.samples.tpch;
+
+import dev.amalgam.exec.Engine;
+import dev.amalgam.memory.Topology;
+import dev.amalgam.samples.tpch.TpchQueries.TpchQuery;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code amalgam bench tpch}: the TPC-H queries on Amalgam and on DuckDB in the same process, over
+ * the same generated data, DuckDB given as many threads as the engine has workers. Each query runs
+ * once on each engine to warm up, then alternately {@code repetitions} times; the medians and their
+ * ratio (Amalgam / DuckDB: below 1 means Amalgam is faster) are reported, and the geometric mean of
+ * the ratios. On a machine without GPUs Amalgam's members are simulated (CPU threads).
+ */
+public final class TpchBench {
+  private TpchBench() {}
+
+  /** One query's medians. */
+  public record Timing(TpchQuery query, double amalgamMs, double duckdbMs) {
+    /** Amalgam's median over DuckDB's. */
+    public double ratio() {
+      return amalgamMs / duckdbMs;
+    }
+
+    /** One JSON object. */
+    public String toJson() {
+      return String.format(
+          Locale.ROOT,
+          "{\"query\":\"%s\",\"amalgam_ms\":%.3f,\"duckdb_ms\":%.3f,\"ratio\":%.4f,\"simulated\":true}",
+          query.name(),
+          amalgamMs,
+          duckdbMs,
+          ratio());
+    }
+  }
+
+  /** Runs the benchmark; prints the table (or JSON lines) to {@code out}. */
+  public static List<Timing> run(
+      double sf,
+      String topology,
+      List<TpchQuery> queries,
+      int repetitions,
+      boolean json,
+      PrintStream out) {
+    try (Engine engine = Engine.builder().topology(Topology.preset(topology)).build();
+        Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+      int threads = engine.workers().values().stream().mapToInt(Integer::intValue).sum();
+      try (Statement s = duck.createStatement()) {
+        s.execute("SET threads TO " + threads);
+      }
+      long t0 = System.nanoTime();
+      long rows = TpchData.load(engine, duck, sf, System.err);
+      if (!json) {
+        out.printf(
+            Locale.ROOT,
+            "amalgam bench tpch: sf %s, %,d rows loaded into both engines in %.1f s; %s (simulated"
+                + " members) with %d workers vs DuckDB with %d threads; median of %d%n",
+            TpchData.fmt(sf),
+            rows,
+            (System.nanoTime() - t0) / 1e9,
+            topology,
+            threads,
+            threads,
+            repetitions);
+        out.printf(
+            Locale.ROOT, "  %-5s %12s %12s %8s%n", "query", "amalgam ms", "duckdb ms", "ratio");
+      }
+      List<Timing> timings = new ArrayList<>();
+      for (TpchQuery q : queries) {
+        amalgam(engine, q);
+        duckdb(duck, q);
+        double[] a = new double[repetitions];
+        double[] d = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+          a[r] = amalgam(engine, q);
+          d[r] = duckdb(duck, q);
+        }
+        Timing t = new Timing(q, median(a), median(d));
+        timings.add(t);
+        out.println(
+            json
+                ? t.toJson()
+                : String.format(
+                    Locale.ROOT,
+                    "  %-5s %12.2f %12.2f %8.2f",
+                    q.name(),
+                    t.amalgamMs(),
+                    t.duckdbMs(),
+                    t.ratio()));
+      }
+      if (!json) {
+        double logSum = 0;
+        for (Timing t : timings) {
+          logSum += Math.log(t.ratio());
+        }
+        out.printf(
+            Locale.ROOT,
+            "  geometric mean of the ratios: %.2f (below 1: Amalgam faster)%n",
+            Math.exp(logSum / Math.max(1, timings.size())));
+      }
+      return timings;
+    } catch (SQLException e) {
+      throw new IllegalStateException("DuckDB failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static double amalgam(Engine engine, TpchQuery q) {
+    long t0 = System.nanoTime();
+    engine.sql(q.sql()).execute();
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private static double duckdb(Connection duck, TpchQuery q) throws SQLException {
+    long t0 = System.nanoTime();
+    try (Statement s = duck.createStatement();
+        ResultSet rs = s.executeQuery(q.sql())) {
+      while (rs.next()) {
+        rs.getObject(1);
+      }
+    }
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
+  }
+}
