@@ -55,6 +55,8 @@ public final class Engine implements AutoCloseable {
   private final AtomicLong queryIds = new AtomicLong();
   private final AtomicLong catalogVersion = new AtomicLong();
   private final Map<Long, QueryContext> running = new ConcurrentHashMap<>();
+  private final com.github.benmanes.caffeine.cache.Cache<String, Query> plans =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(512).build();
   private volatile boolean closed;
 
   private Engine(Builder b) {
@@ -218,11 +220,20 @@ public final class Engine implements AutoCloseable {
    * A query from SQL text, parsed, validated against the catalog and decorrelated with Apache
    * Calcite, then lowered to the same plan the fluent API builds.
    *
+   * <p>Plans are cached (Caffeine) by SQL text and catalog version.
+   *
    * @throws QueryException (INVALID) naming the line and column of a syntax or validation error
    */
   public Query sql(String sql) {
     checkOpen();
-    return dev.amalgam.exec.sql.SqlFrontEnd.query(this, sql);
+    // plans are immutable; a table added or dropped changes the catalog version and so the key
+    String key = catalogVersion() + "\u0000" + sql;
+    return plans.get(key, k -> dev.amalgam.exec.sql.SqlFrontEnd.query(this, sql));
+  }
+
+  /** Plans of SQL texts in the plan cache now. */
+  public long cachedPlans() {
+    return plans.estimatedSize();
   }
 
   /** A query over the table named {@code name}. */

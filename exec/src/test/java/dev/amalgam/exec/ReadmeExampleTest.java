@@ -44,6 +44,18 @@ final class ReadmeExampleTest {
               .execute();
       assertThat(bySql.row(0).getString("desk")).isEqualTo("fx");
       assertThat(bySql.row(0).getLong("qty")).isEqualTo(250);
+      long cached = engine.cachedPlans();
+      engine.sql(
+          "SELECT desk, SUM(qty) AS qty FROM trades WHERE qty > 50 GROUP BY desk ORDER BY qty DESC");
+      assertThat(engine.cachedPlans()).isEqualTo(cached);
+      engine.createTable("other", Schema.of(Field.of("a", DataType.INT32))).addRow(1).build();
+      Result again =
+          engine
+              .sql(
+                  "SELECT desk, SUM(qty) AS qty FROM trades WHERE qty > 50 GROUP BY desk ORDER BY qty DESC")
+              .execute();
+      assertThat(again.toList()).isEqualTo(bySql.toList());
+      assertThat(engine.cachedPlans()).isEqualTo(cached + 1);
     }
   }
 }
