@@ -554,9 +554,9 @@ final class CpuFilterKernels implements FilterKernels {
     }
   }
 
-  /** A 64-value scratch segment for values of {@code width} bytes (byte[]-backed for vectors). */
-  private static MemorySegment scratch(int width) {
-    return MemorySegment.ofArray(new byte[64 * Math.max(width, 1)]);
+  /** A 64-value native scratch segment in {@code slot} for values of {@code width} bytes. */
+  private static MemorySegment scratch(int slot, int width) {
+    return NativeScratch.get(slot, 64L * Math.max(width, 1));
   }
 
   /**
@@ -651,8 +651,8 @@ final class CpuFilterKernels implements FilterKernels {
       int selCount,
       MemorySegment out) {
     int k = 0;
-    MemorySegment sa = scratch(aWidth);
-    MemorySegment sb = bWidth > 0 ? scratch(bWidth) : sa;
+    MemorySegment sa = scratch(0, aWidth);
+    MemorySegment sb = bWidth > 0 ? scratch(1, bWidth) : sa;
     if (sel == null) {
       int full = n & ~63;
       for (int i = 0; i < full; i += 64) {
@@ -783,11 +783,11 @@ final class CpuFilterKernels implements FilterKernels {
     }
     if (full < n) {
       int rem = n - full;
-      MemorySegment sa = scratch(aWidth);
+      MemorySegment sa = scratch(0, aWidth);
       long valid = gatherChunk(a, aWidth, aValid, null, full, rem, sa);
       MemorySegment sb = sa;
       if (bWidth > 0) {
-        sb = scratch(bWidth);
+        sb = scratch(1, bWidth);
         valid &= gatherChunk(b, bWidth, bValid, null, full, rem, sb);
       }
       long bits = p.word(sa, sb, 0) & valid & low(rem);

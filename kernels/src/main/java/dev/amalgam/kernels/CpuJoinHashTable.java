@@ -2,6 +2,7 @@ package dev.amalgam.kernels;
 
 import dev.amalgam.memory.pool.MemoryConsumer;
 import dev.amalgam.memory.pool.MemoryLimitExceededException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -187,14 +188,17 @@ final class CpuJoinHashTable implements JoinHashTable {
   }
 
   /**
-   * Per-call scratch of a probe: the hashes and key ids of one chunk of probe rows. On the heap and
-   * transient (a probe call's working set, not table state), so that probes on many threads need
-   * neither locks nor reservations.
+   * Per-call scratch of a probe: the hashes and key ids of one chunk of probe rows. Transient (a
+   * probe call's working set, not table state; freed by the garbage collector), so that probes on
+   * many threads need neither locks nor reservations. Native rather than heap memory: the key table
+   * reads it next to the native key columns, and a mix of heap and native segments at the same
+   * accessor sites keeps the JIT from optimizing them (see {@link NativeScratch}).
    */
   private final class ProbeChunk {
-    final MemorySegment hashes = MemorySegment.ofArray(new long[CHUNK]);
-    final MemorySegment gids = MemorySegment.ofArray(new int[CHUNK]);
-    final MemorySegment entries = MemorySegment.ofArray(new int[CHUNK]);
+    final MemorySegment block = Arena.ofAuto().allocate(16L * CHUNK, 64);
+    final MemorySegment hashes = block.asSlice(0, 8L * CHUNK);
+    final MemorySegment gids = block.asSlice(8L * CHUNK, 4L * CHUNK);
+    final MemorySegment entries = block.asSlice(12L * CHUNK, 4L * CHUNK);
 
     /** Hashes and looks up positions [start, start + len). */
     void find(KeyColumn[] cols, @Nullable MemorySegment sel, int start, int len) {

@@ -105,6 +105,36 @@ public interface JoinHashTable extends AutoCloseable {
     boolean isDone();
   }
 
+  /** Most partitions of a {@link Partitioned} table. */
+  int MAX_PARTITIONS = 64;
+
+  /**
+   * A join table split by key hash into independent partitions, so that several threads can fill it
+   * at once (one per partition) and each partition can live with the member that built it. Probes
+   * behave as on one table (same outputs, same order).
+   *
+   * <p>On a {@link TableFullException} from {@link #add} or {@link #addTo}, some rows may have been
+   * added and others not ({@link TableFullException#rowsAdded()} is not meaningful here): discard
+   * the table.
+   */
+  interface Partitioned extends JoinHashTable {
+    /** The number of partitions (a power of two). */
+    int partitions();
+
+    /**
+     * Writes the partition of rows {@code [0, n)} (or {@code sel[0..n)}) as an int32 at {@code
+     * out[row]} (out holds at least largest row + 1 entries).
+     */
+    void partitionOf(List<KeyColumn> keys, int n, @Nullable MemorySegment sel, MemorySegment out);
+
+    /**
+     * Adds rows {@code sel[0..n)}, all of partition {@code partition} (as {@link #partitionOf}
+     * says), with row ids {@code firstRowId + row}. Calls for different partitions may run at the
+     * same time on different threads; calls for one partition must not.
+     */
+    void addTo(int partition, List<KeyColumn> keys, int n, MemorySegment sel, long firstRowId);
+  }
+
   /** Configures and builds a CPU {@link JoinHashTable}. */
   final class Builder {
     private List<KeyType> keys = List.of();
@@ -150,6 +180,25 @@ public interface JoinHashTable extends AutoCloseable {
             "a join needs 1 to " + KeyTable.MAX_KEYS + " key columns, got " + keys.size());
       }
       return new CpuJoinHashTable(keys, initialCapacity, c);
+    }
+
+    /**
+     * Builds a table of {@code partitions} partitions (a power of two up to {@link
+     * #MAX_PARTITIONS}), the initial capacity spread over them.
+     *
+     * @throws dev.amalgam.memory.pool.MemoryLimitExceededException when its first buffers cannot be
+     *     reserved
+     */
+    public Partitioned buildPartitioned(int partitions) {
+      MemoryConsumer c = consumer;
+      if (c == null) {
+        throw new IllegalStateException("JoinHashTable.builder(): consumer(...) is required");
+      }
+      if (keys.isEmpty() || keys.size() > KeyTable.MAX_KEYS) {
+        throw new IllegalArgumentException(
+            "a join needs 1 to " + KeyTable.MAX_KEYS + " key columns, got " + keys.size());
+      }
+      return new PartitionedJoinHashTable(keys, partitions, initialCapacity, c);
     }
   }
 }

@@ -1,0 +1,454 @@
+package dev.amalgam.kernels;
+
+import dev.amalgam.memory.pool.MemoryConsumer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link JoinHashTable.Partitioned}: {@code P} independent {@link CpuJoinHashTable}s, a key's
+ * rows all in partition {@code hash >>> (64 - log2 P)} (the top bits; the tables index their slots
+ * with the low bits, so the two do not correlate).
+ *
+ * <p>Probes split the probe rows by partition (ascending within each), probe each partition, and
+ * restore probe-row order: the unique path and the semi/anti paths through a per-row scatter, the
+ * general path by merging the partitions' pair streams on the probe row. A probe row lives in one
+ * partition, so the order of the build rows of one probe row is its partition's (build order).
+ */
+final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
+  private static final String KERNEL = "partitioned join hash table";
+  private static final ValueLayout.OfInt INT = ArrowLayout.INT32;
+  private static final ValueLayout.OfLong LONG = ArrowLayout.INT64;
+  private static final int MERGE_BUFFER = 1024;
+
+  private final List<KeyType> keyTypes;
+  private final CpuJoinHashTable[] parts;
+  private final int shift;
+  private boolean closed;
+
+  PartitionedJoinHashTable(
+      List<KeyType> keyTypes, int partitions, int initialRows, MemoryConsumer consumer) {
+    if (partitions < 1 || partitions > MAX_PARTITIONS || Integer.bitCount(partitions) != 1) {
+      throw new IllegalArgumentException(
+          KERNEL
+              + ": partitions must be a power of two in [1, "
+              + MAX_PARTITIONS
+              + "], was "
+              + partitions);
+    }
+    this.keyTypes = List.copyOf(keyTypes);
+    this.parts = new CpuJoinHashTable[partitions];
+    this.shift = 64 - Integer.numberOfTrailingZeros(partitions);
+    int each = (int) Math.min(Integer.MAX_VALUE, (long) initialRows / partitions + 1);
+    try {
+      for (int p = 0; p < partitions; p++) {
+        parts[p] = new CpuJoinHashTable(keyTypes, each, consumer);
+      }
+    } catch (RuntimeException | Error e) {
+      closeParts();
+      throw e;
+    }
+  }
+
+  @Override
+  public int partitions() {
+    return parts.length;
+  }
+
+  @Override
+  public List<KeyType> keyTypes() {
+    return keyTypes;
+  }
+
+  @Override
+  public void partitionOf(
+      List<KeyColumn> keys, int n, @Nullable MemorySegment sel, MemorySegment out) {
+    checkOpen();
+    int maxRow = Hashing.checkRows(KERNEL + " partitionOf", n, sel);
+    Hashing.checkKeys(KERNEL + " partitionOf", keys, keyTypes, maxRow);
+    Hashing.checkBytes(KERNEL + " partitionOf", "out", out, 4L * (maxRow + 1));
+    if (n == 0) {
+      return;
+    }
+    if (parts.length == 1) {
+      for (int k = 0; k < n; k++) {
+        out.setAtIndex(INT, row(sel, k), 0);
+      }
+      return;
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment hashes = arena.allocate(8L * (maxRow + 1), 64);
+      HashKernels.cpu().hash(keys, n, sel, hashes);
+      for (int k = 0; k < n; k++) {
+        int r = row(sel, k);
+        out.setAtIndex(INT, r, (int) (hashes.getAtIndex(LONG, r) >>> shift));
+      }
+    }
+  }
+
+  @Override
+  public void addTo(
+      int partition, List<KeyColumn> keys, int n, MemorySegment sel, long firstRowId) {
+    checkOpen();
+    Objects.checkIndex(partition, parts.length);
+    parts[partition].add(keys, n, sel, firstRowId);
+  }
+
+  @Override
+  public void add(List<KeyColumn> keys, int n, @Nullable MemorySegment sel, long firstRowId) {
+    checkOpen();
+    if (n == 0) {
+      return;
+    }
+    int maxRow = Hashing.checkRows(KERNEL + " add", n, sel);
+    try (Arena arena = Arena.ofConfined()) {
+      Split split = split(keys, n, sel, maxRow, arena);
+      for (int p = 0; p < parts.length; p++) {
+        int c = split.count(p);
+        if (c > 0) {
+          parts[p].add(keys, c, split.sel(p), firstRowId);
+        }
+      }
+    }
+  }
+
+  /** The probe rows of each partition, ascending, in one int32 array sliced by partition. */
+  private record Split(MemorySegment rows, int[] start) {
+    int count(int p) {
+      return start[p + 1] - start[p];
+    }
+
+    MemorySegment sel(int p) {
+      return rows.asSlice(4L * start[p], 4L * count(p));
+    }
+  }
+
+  private Split split(
+      List<KeyColumn> keys, int n, @Nullable MemorySegment sel, int maxRow, Arena arena) {
+    int[] start = new int[parts.length + 1];
+    MemorySegment rows = arena.allocate(4L * n, 64);
+    if (parts.length == 1) {
+      for (int k = 0; k < n; k++) {
+        rows.setAtIndex(INT, k, row(sel, k));
+      }
+      start[1] = n;
+      return new Split(rows, start);
+    }
+    MemorySegment partOf = arena.allocate(4L * (maxRow + 1), 64);
+    partitionOf(keys, n, sel, partOf);
+    int[] counts = new int[parts.length];
+    for (int k = 0; k < n; k++) {
+      counts[partOf.getAtIndex(INT, row(sel, k))]++;
+    }
+    for (int p = 0; p < parts.length; p++) {
+      start[p + 1] = start[p] + counts[p];
+    }
+    int[] at = java.util.Arrays.copyOf(start, parts.length);
+    for (int k = 0; k < n; k++) {
+      int r = row(sel, k);
+      rows.setAtIndex(INT, at[partOf.getAtIndex(INT, r)]++, r);
+    }
+    return new Split(rows, start);
+  }
+
+  private static int row(@Nullable MemorySegment sel, int k) {
+    return sel == null ? k : sel.getAtIndex(INT, k);
+  }
+
+  @Override
+  public long rowCount() {
+    checkOpen();
+    long sum = 0;
+    for (CpuJoinHashTable t : parts) {
+      sum += t.rowCount();
+    }
+    return sum;
+  }
+
+  @Override
+  public int keyCount() {
+    checkOpen();
+    long sum = 0;
+    for (CpuJoinHashTable t : parts) {
+      sum += t.keyCount();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, sum);
+  }
+
+  @Override
+  public boolean hasDuplicateKeys() {
+    checkOpen();
+    for (CpuJoinHashTable t : parts) {
+      if (t.hasDuplicateKeys()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public int probeUnique(
+      List<KeyColumn> keys,
+      int n,
+      @Nullable MemorySegment sel,
+      MemorySegment probeRows,
+      MemorySegment buildRows) {
+    checkOpen();
+    String kernel = KERNEL + " probeUnique";
+    if (hasDuplicateKeys()) {
+      throw new IllegalStateException(kernel + ": the table has duplicate keys; use probe()");
+    }
+    int maxRow = Hashing.checkRows(kernel, n, sel);
+    Hashing.checkBytes(kernel, "probeRows", probeRows, 4L * n);
+    Hashing.checkBytes(kernel, "buildRows", buildRows, 8L * n);
+    if (n == 0) {
+      return 0;
+    }
+    if (parts.length == 1) {
+      return parts[0].probeUnique(keys, n, sel, probeRows, buildRows);
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      Split split = split(keys, n, sel, maxRow, arena);
+      // per probe row its build row id + 1 (0: no match)
+      MemorySegment byRow = arena.allocate(8L * (maxRow + 1), 64);
+      MemorySegment pr = arena.allocate(4L * n, 64);
+      MemorySegment br = arena.allocate(8L * n, 64);
+      for (int p = 0; p < parts.length; p++) {
+        int c = split.count(p);
+        if (c == 0) {
+          continue;
+        }
+        int m = parts[p].probeUnique(keys, c, split.sel(p), pr, br);
+        for (int i = 0; i < m; i++) {
+          byRow.setAtIndex(LONG, pr.getAtIndex(INT, i), br.getAtIndex(LONG, i) + 1);
+        }
+      }
+      int count = 0;
+      for (int k = 0; k < n; k++) {
+        int r = row(sel, k);
+        long b = byRow.getAtIndex(LONG, r);
+        if (b != 0) {
+          probeRows.setAtIndex(INT, count, r);
+          buildRows.setAtIndex(LONG, count, b - 1);
+          count++;
+        }
+      }
+      return count;
+    }
+  }
+
+  @Override
+  public int probeSemi(
+      List<KeyColumn> keys, int n, @Nullable MemorySegment sel, MemorySegment out) {
+    return probeFilter(keys, n, sel, out, true);
+  }
+
+  @Override
+  public int probeAnti(
+      List<KeyColumn> keys, int n, @Nullable MemorySegment sel, MemorySegment out) {
+    return probeFilter(keys, n, sel, out, false);
+  }
+
+  private int probeFilter(
+      List<KeyColumn> keys, int n, @Nullable MemorySegment sel, MemorySegment out, boolean semi) {
+    checkOpen();
+    String kernel = KERNEL + (semi ? " probeSemi" : " probeAnti");
+    int maxRow = Hashing.checkRows(kernel, n, sel);
+    Hashing.checkBytes(kernel, "out", out, 4L * n);
+    if (n == 0) {
+      return 0;
+    }
+    if (parts.length == 1) {
+      return semi ? parts[0].probeSemi(keys, n, sel, out) : parts[0].probeAnti(keys, n, sel, out);
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      Split split = split(keys, n, sel, maxRow, arena);
+      MemorySegment keep = arena.allocate((maxRow + 64L) >>> 3, 64);
+      MemorySegment rows = arena.allocate(4L * n, 64);
+      for (int p = 0; p < parts.length; p++) {
+        int c = split.count(p);
+        if (c == 0) {
+          continue;
+        }
+        MemorySegment ps = split.sel(p);
+        int m =
+            semi ? parts[p].probeSemi(keys, c, ps, rows) : parts[p].probeAnti(keys, c, ps, rows);
+        for (int i = 0; i < m; i++) {
+          int r = rows.getAtIndex(INT, i);
+          long at = r >>> 3;
+          keep.set(
+              ValueLayout.JAVA_BYTE,
+              at,
+              (byte) (keep.get(ValueLayout.JAVA_BYTE, at) | 1 << (r & 7)));
+        }
+      }
+      int count = 0;
+      for (int k = 0; k < n; k++) {
+        int r = row(sel, k);
+        if ((keep.get(ValueLayout.JAVA_BYTE, r >>> 3) >>> (r & 7) & 1) != 0) {
+          out.setAtIndex(INT, count++, r);
+        }
+      }
+      return count;
+    }
+  }
+
+  @Override
+  public Probe probe(List<KeyColumn> keys, int n, @Nullable MemorySegment sel) {
+    checkOpen();
+    int maxRow = Hashing.checkRows(KERNEL + " probe", n, sel);
+    Hashing.checkKeys(KERNEL + " probe", keys, keyTypes, maxRow);
+    if (parts.length == 1) {
+      return parts[0].probe(keys, n, sel);
+    }
+    // the split must outlive this call: the merging probe reads it until it is drained
+    Arena arena = Arena.ofAuto();
+    Split split = split(keys, n, sel, maxRow, arena);
+    return new MergingProbe(keys, split, arena);
+  }
+
+  /**
+   * Merges the partitions' probes on the probe row: each partition's pairs come in ascending probe
+   * row order and a probe row is in one partition only, so taking the smallest head each time
+   * restores the probe-row order.
+   */
+  private final class MergingProbe implements Probe {
+    private final Probe[] probes;
+    private final MemorySegment[] pr;
+    private final MemorySegment[] br;
+    private final int[] len;
+    private final int[] pos;
+    private final boolean[] drained;
+
+    // keeps the split's memory reachable while the probes read it
+    @SuppressWarnings({"unused", "UnusedVariable"})
+    private final Arena arena;
+
+    MergingProbe(List<KeyColumn> keys, Split split, Arena arena) {
+      this.arena = arena;
+      int p = parts.length;
+      probes = new Probe[p];
+      pr = new MemorySegment[p];
+      br = new MemorySegment[p];
+      len = new int[p];
+      pos = new int[p];
+      drained = new boolean[p];
+      for (int i = 0; i < p; i++) {
+        int c = split.count(i);
+        if (c == 0) {
+          drained[i] = true;
+          continue;
+        }
+        probes[i] = parts[i].probe(keys, c, split.sel(i));
+        pr[i] = arena.allocate(4L * MERGE_BUFFER, 64);
+        br[i] = arena.allocate(8L * MERGE_BUFFER, 64);
+      }
+    }
+
+    /** Makes partition i's buffer non-empty unless it is drained; returns whether it has a head. */
+    private boolean fill(int i) {
+      if (pos[i] < len[i]) {
+        return true;
+      }
+      if (drained[i]) {
+        return false;
+      }
+      Probe probe = Objects.requireNonNull(probes[i]);
+      int got = probe.next(pr[i], br[i], MERGE_BUFFER);
+      pos[i] = 0;
+      len[i] = got;
+      if (got < MERGE_BUFFER || probe.isDone()) {
+        drained[i] = true;
+      }
+      return got > 0;
+    }
+
+    @Override
+    public int next(MemorySegment probeRows, MemorySegment buildRows, int capacity) {
+      checkOpen();
+      String kernel = KERNEL + " probe";
+      if (capacity < 0) {
+        throw new IllegalArgumentException(kernel + ": capacity must be >= 0: " + capacity);
+      }
+      Hashing.checkBytes(kernel, "probeRows", probeRows, 4L * capacity);
+      Hashing.checkBytes(kernel, "buildRows", buildRows, 8L * capacity);
+      int count = 0;
+      while (count < capacity) {
+        int best = -1;
+        int bestRow = Integer.MAX_VALUE;
+        for (int i = 0; i < probes.length; i++) {
+          if (fill(i)) {
+            int r = pr[i].getAtIndex(INT, pos[i]);
+            if (r < bestRow) {
+              bestRow = r;
+              best = i;
+            }
+          }
+        }
+        if (best < 0) {
+          break;
+        }
+        // all pairs of this probe row, as far as they are buffered and fit
+        do {
+          probeRows.setAtIndex(INT, count, bestRow);
+          buildRows.setAtIndex(LONG, count, br[best].getAtIndex(LONG, pos[best]));
+          count++;
+          pos[best]++;
+        } while (count < capacity && fill(best) && pr[best].getAtIndex(INT, pos[best]) == bestRow);
+      }
+      return count;
+    }
+
+    @Override
+    public boolean isDone() {
+      for (int i = 0; i < probes.length; i++) {
+        if (pos[i] < len[i] || !drained[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  @Override
+  public long reservedBytes() {
+    long sum = 0;
+    for (CpuJoinHashTable t : parts) {
+      if (t != null) {
+        sum += t.reservedBytes();
+      }
+    }
+    return sum;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(KERNEL + " is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeParts();
+  }
+
+  private void closeParts() {
+    for (CpuJoinHashTable t : parts) {
+      if (t != null) {
+        t.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return KERNEL + ": " + parts.length + " partitions";
+  }
+}
