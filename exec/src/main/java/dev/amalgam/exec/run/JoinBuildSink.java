@@ -6,11 +6,14 @@ import dev.amalgam.kernels.JoinHashTable;
 import dev.amalgam.kernels.KeyColumn;
 import dev.amalgam.kernels.KeyType;
 import dev.amalgam.kernels.TableFullException;
+import dev.amalgam.memory.pool.MemoryConsumer;
 import dev.amalgam.memory.pool.MemoryLimitExceededException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +50,9 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
   private long rows;
   private boolean finished;
   private boolean closed;
+  private int partitionCount = 1;
+  private long partitionedFrom = PARTITIONED_MIN_ROWS;
+  private Map<String, Integer> partitionsBuilt = Map.of();
 
   /**
    * A build keyed by columns {@code keyColumns} of input columns of compute types {@code
@@ -170,6 +176,141 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
     stats.addNanos(System.nanoTime() - t0);
   }
 
+  /**
+   * Builds the table; a large build is split by key hash into partitions that the fused device's
+   * workers fill in parallel, each partition on a worker of its home member (round robin over the
+   * members): the build rows are first split by partition chunk by chunk (in parallel), then each
+   * partition's table is filled from every chunk's rows of that partition.
+   */
+  @Override
+  public synchronized void finish(QueryContext query, TaskRunner runner) {
+    long total = 0;
+    for (Chunk c : chunks) {
+      total += c.rows();
+    }
+    int partitions = total < partitionedFrom ? 1 : partitionsFor(total, runner.totalWorkers());
+    if (partitions <= 1 || closed || finished) {
+      finish(query);
+      return;
+    }
+    long t0 = System.nanoTime();
+    JoinHashTable.Partitioned t = null;
+    try {
+      t = buildPartitioned(total, partitions, query, runner);
+      if (spillable && t.reservedBytes() > query.operatorLimit() / 4) {
+        t.close();
+        t = null;
+        spilled = partition(query);
+      } else {
+        table = t;
+      }
+    } catch (TableFullException | MemoryLimitExceededException e) {
+      if (t != null) {
+        t.close();
+      }
+      if (!spillable) {
+        throw e;
+      }
+      spilled = partition(query);
+    }
+    rows = total;
+    finished = true;
+    stats.addNanos(System.nanoTime() - t0);
+  }
+
+  /** Rows from which a build is partitioned (below, one thread builds faster than it splits). */
+  static final long PARTITIONED_MIN_ROWS = 1 << 16;
+
+  /** Partitions for a build of {@code rows} over {@code workers} workers; 1 = one table. */
+  static int partitionsFor(long rows, int workers) {
+    if (rows == 0 || workers < 2) {
+      return 1;
+    }
+    int p = Integer.highestOneBit(Math.min(workers, JoinHashTable.MAX_PARTITIONS / 2) * 2 - 1);
+    return Math.max(2, p);
+  }
+
+  private JoinHashTable.Partitioned buildPartitioned(
+      long total, int partitions, QueryContext query, TaskRunner runner) {
+    JoinHashTable.Partitioned t =
+        JoinHashTable.builder()
+            .keys(keyTypes)
+            .initialCapacity((int) Math.min(total, 1 << 30))
+            .consumer(query.stateConsumer())
+            .buildPartitioned(partitions);
+    // the rows of each partition, per chunk: one int32 array per chunk, sliced by partition
+    int n = chunks.size();
+    MemorySegment[] rowsOf = new MemorySegment[n];
+    int[][] starts = new int[n][];
+    long splitBytes = 0;
+    for (Chunk c : chunks) {
+      splitBytes += 8L * c.rows();
+    }
+    MemoryConsumer consumer = query.stateConsumer();
+    consumer.reserve(splitBytes);
+    try (Arena arena = Arena.ofShared()) {
+      List<FinishTask> split = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int ci = i;
+        split.add(
+            new FinishTask(
+                null,
+                w -> {
+                  Chunk c = chunks.get(ci);
+                  int r = c.rows();
+                  MemorySegment part;
+                  MemorySegment rows;
+                  synchronized (arena) {
+                    part = arena.allocate(4L * Math.max(1, r), 64);
+                    rows = arena.allocate(4L * Math.max(1, r), 64);
+                  }
+                  t.partitionOf(buildKeys(c), r, null, part);
+                  int[] start = new int[partitions + 1];
+                  for (int k = 0; k < r; k++) {
+                    start[part.getAtIndex(ArrowLayout.INT32, k) + 1]++;
+                  }
+                  for (int p = 0; p < partitions; p++) {
+                    start[p + 1] += start[p];
+                  }
+                  int[] at = Arrays.copyOf(start, partitions);
+                  for (int k = 0; k < r; k++) {
+                    rows.setAtIndex(
+                        ArrowLayout.INT32, at[part.getAtIndex(ArrowLayout.INT32, k)]++, k);
+                  }
+                  rowsOf[ci] = rows;
+                  starts[ci] = start;
+                }));
+      }
+      runner.runAll(split, query);
+      List<dev.amalgam.memory.Device> members = runner.members();
+      List<FinishTask> fill = new ArrayList<>(partitions);
+      for (int p = 0; p < partitions; p++) {
+        int part = p;
+        fill.add(
+            new FinishTask(
+                members.get(p % members.size()),
+                w -> {
+                  for (int i = 0; i < n; i++) {
+                    int from = starts[i][part];
+                    int count = starts[i][part + 1] - from;
+                    if (count > 0) {
+                      MemorySegment sel = rowsOf[i].asSlice(4L * from, 4L * count);
+                      t.addTo(part, buildKeys(chunks.get(i)), count, sel, (long) i << ROW_BITS);
+                    }
+                  }
+                }));
+      }
+      partitionsBuilt = runner.runAll(fill, query);
+      partitionCount = partitions;
+      return t;
+    } catch (RuntimeException | Error e) {
+      t.close();
+      throw e;
+    } finally {
+      consumer.release(splitBytes);
+    }
+  }
+
   private JoinHashTable buildTable(long total, QueryContext query) {
     JoinHashTable t =
         JoinHashTable.builder()
@@ -239,6 +380,17 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
     return spilled;
   }
 
+  /** Partitions builds of at least {@code rows} rows (tests use small builds). */
+  synchronized JoinBuildSink withPartitionedFrom(long rows) {
+    partitionedFrom = rows;
+    return this;
+  }
+
+  /** Hash partitions of the built table (1: one table). */
+  synchronized int partitionCount() {
+    return partitionCount;
+  }
+
   /** Makes the build fail instead of partitioning when its table does not fit. */
   public synchronized JoinBuildSink withoutSpilling() {
     spillable = false;
@@ -301,6 +453,15 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
     SpillStore s = spilled;
     return "HashJoinBuild keys "
         + Arrays.toString(keyColumns)
+        + (partitionCount > 1 && s == null
+            ? " ("
+                + partitionCount
+                + " hash partitions built in parallel: "
+                + partitionsBuilt.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "))
+                + ")"
+            : "")
         + (s == null
             ? ""
             : " (spilled " + s.rows() + " rows to " + SpillPartitions.COUNT + " partitions)");

@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Failures: the first exception stops every worker of the pipeline (they check between morsels);
  * the sink's local parts are then discarded and the exception is rethrown.
  */
-public final class Scheduler implements AutoCloseable {
+public final class Scheduler implements TaskRunner, AutoCloseable {
   private static final double DEFAULT_MORSEL_SECONDS = 1e-3;
 
   private final UnifiedMemory memory;
@@ -75,6 +75,7 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** The members work runs on. */
+  @Override
   public List<Device> members() {
     return members;
   }
@@ -143,8 +144,91 @@ public final class Scheduler implements AutoCloseable {
     for (Op local : locals) {
       pipeline.sink().combine(local);
     }
-    pipeline.sink().finish(query);
+    pipeline.sink().finish(query, this);
     query.addProfile(run.profile(System.nanoTime() - start));
+  }
+
+  @Override
+  public int totalWorkers() {
+    int sum = 0;
+    for (int w : workers) {
+      sum += w;
+    }
+    return sum;
+  }
+
+  @Override
+  public Map<String, Integer> runAll(List<FinishTask> tasks, QueryContext query) {
+    int m = members.size();
+    @SuppressWarnings("unchecked")
+    ConcurrentLinkedDeque<FinishTask>[] queues = new ConcurrentLinkedDeque[m];
+    AtomicInteger[] ran = new AtomicInteger[m];
+    for (int i = 0; i < m; i++) {
+      queues[i] = new ConcurrentLinkedDeque<>();
+      ran[i] = new AtomicInteger();
+    }
+    int spread = 0;
+    for (FinishTask t : tasks) {
+      Device home = t.home();
+      int i = home == null ? -1 : members.indexOf(home);
+      queues[i >= 0 ? i : spread++ % m].addLast(t);
+    }
+    AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < m; i++) {
+      // no more threads than tasks: each takes from its own member's queue, then from the others
+      int threads = Math.min(workers[i], Math.max(1, tasks.size()));
+      for (int w = 0; w < threads; w++) {
+        int member = i;
+        int index = w;
+        futures.add(
+            pools[i].submit(
+                () -> {
+                  try (Worker worker = new Worker(members.get(member), index, query)) {
+                    while (failure.get() == null) {
+                      query.checkRunning();
+                      FinishTask t = queues[member].pollFirst();
+                      for (int j = 1; t == null && j < m; j++) {
+                        t = queues[(member + j) % m].pollLast();
+                      }
+                      if (t == null) {
+                        return;
+                      }
+                      try {
+                        t.work().accept(worker);
+                      } finally {
+                        worker.endMorsel();
+                      }
+                      ran[member].incrementAndGet();
+                    }
+                  } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                  }
+                }));
+      }
+    }
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        query.cancel();
+        failure.compareAndSet(null, e);
+      } catch (ExecutionException e) {
+        failure.compareAndSet(null, e.getCause() == null ? e : e.getCause());
+      }
+    }
+    Throwable f = failure.get();
+    if (f != null) {
+      throwUnchecked(f);
+    }
+    Map<String, Integer> byMember = new LinkedHashMap<>();
+    for (int i = 0; i < m; i++) {
+      if (ran[i].get() > 0) {
+        byMember.put(members.get(i).name(), ran[i].get());
+      }
+    }
+    return byMember;
   }
 
   private int queueFor(Morsel morsel, AtomicInteger[] remaining) {

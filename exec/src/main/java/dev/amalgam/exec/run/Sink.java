@@ -16,6 +16,14 @@ public interface Sink {
   /** Completes the global state once every local part is combined. */
   void finish(QueryContext query);
 
+  /**
+   * Completes the global state, with {@code runner} to spread the work over the fused device's
+   * workers; the default runs {@link #finish(QueryContext)} on the calling thread.
+   */
+  default void finish(QueryContext query, TaskRunner runner) {
+    finish(query);
+  }
+
   /** Releases local parts that were not combined (a failed pipeline). */
   default void discard(Op local) {}
 

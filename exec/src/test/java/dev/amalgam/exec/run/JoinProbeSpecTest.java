@@ -161,9 +161,19 @@ final class JoinProbeSpecTest {
           List<Chunk> probeChunks = JoinTestData.chunks(pt, 300, rnd, f.input);
           try (ChunksSource bs = new ChunksSource(buildChunks, false);
               ChunksSource ps = new ChunksSource(probeChunks, select, dictionaryColumns);
-              JoinBuildSink build = JoinTestData.build(f, bs, BUILD_KEYS, BUILD)) {
+              // every other case splits the build into hash partitions built in parallel
+              JoinBuildSink build =
+                  JoinTestData.build(
+                      f,
+                      bs,
+                      BUILD_KEYS,
+                      BUILD,
+                      c % 2 == 0 ? 1 : JoinBuildSink.PARTITIONED_MIN_ROWS)) {
             List<Object[]> probeRows = JoinTestData.delivered(pt, probeChunks, select);
             assertThat(build.rowCount()).isEqualTo(buildRows);
+            assertThat(build.partitionCount())
+                .as("partitions, seed %d", seed)
+                .isEqualTo(c % 2 == 0 && buildRows > 0 ? 4 : 1);
             for (JoinType type : JoinType.values()) {
               String where =
                   type

@@ -278,7 +278,13 @@ final class JoinTestData {
 
   /** Runs the build pipeline of {@code source} into a new build sink. */
   static JoinBuildSink build(Fixture f, Source source, int[] keys, DataType[] types) {
-    JoinBuildSink sink = new JoinBuildSink(keys, types);
+    return build(f, source, keys, types, JoinBuildSink.PARTITIONED_MIN_ROWS);
+  }
+
+  /** A build partitioned by hash once it has {@code partitionedFrom} rows. */
+  static JoinBuildSink build(
+      Fixture f, Source source, int[] keys, DataType[] types, long partitionedFrom) {
+    JoinBuildSink sink = new JoinBuildSink(keys, types).withPartitionedFrom(partitionedFrom);
     try {
       f.scheduler.run(new Pipeline(0, source, List.of(), sink), f.query);
       return sink;
