@@ -60,6 +60,10 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   private final List<byte[] @Nullable []> dictionaries = new ArrayList<>();
   private final List<Chunk> output = new ArrayList<>();
   private final AtomicLong spilledGroups = new AtomicLong();
+  private final List<GroupByHashTable> pending = new ArrayList<>();
+  private @Nullable QueryContext pendingQuery;
+  private long parallelMergeFrom = PARALLEL_MERGE_MIN_GROUPS;
+  private volatile int parallelMerges;
   private final java.util.concurrent.atomic.AtomicInteger locals =
       new java.util.concurrent.atomic.AtomicInteger();
   private @Nullable GroupByHashTable merged;
@@ -197,7 +201,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
           if (t.reservedBytes() > budget(worker.query())) {
             // keep each worker's table to its share of the query's memory, so that every worker
             // (and the merge) finds room: spill now rather than starve the others
-            spillTable(t, worker.query());
+            spillTable(t, worker.query(), true);
             t.close();
             table = null;
           }
@@ -207,7 +211,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
           if (t.groupCount() == 0) {
             throw e;
           }
-          spillTable(t, worker.query());
+          spillTable(t, worker.query(), true);
           t.close();
           table = null;
           MemorySegment rest = s.allocate(4L * (count - done));
@@ -307,12 +311,14 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   }
 
   /** Writes every group of {@code t} as partial rows into the spill partitions. */
-  private void spillTable(GroupByHashTable t, QueryContext q) {
+  private void spillTable(GroupByHashTable t, QueryContext q, boolean overLimit) {
     SpillStore store = spillStore(q);
     DataType[] types = spillTypes();
     MemoryConsumer c = q.resultConsumer();
     int groups = t.groupCount();
-    spilledGroups.addAndGet(groups);
+    if (overLimit) {
+      spilledGroups.addAndGet(groups);
+    }
     for (int from = 0; from < groups; from += OUT_ROWS) {
       int n = Math.min(OUT_ROWS, groups - from);
       try (Chunk block = partialRows(t, from, n, types, c)) {
@@ -388,6 +394,28 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       return;
     }
     l.table = null;
+    pending.add(t);
+    pendingQuery = l.worker.query();
+  }
+
+  /** Merges the combined local tables one after another into one. */
+  private void mergePending() {
+    QueryContext q = pendingQuery;
+    List<GroupByHashTable> tables = new ArrayList<>(pending);
+    pending.clear();
+    for (int i = 0; i < tables.size(); i++) {
+      try {
+        mergeOne(tables.get(i), Objects.requireNonNull(q));
+      } catch (RuntimeException | Error e) {
+        for (int j = i + 1; j < tables.size(); j++) {
+          tables.get(j).close();
+        }
+        throw e;
+      }
+    }
+  }
+
+  private void mergeOne(GroupByHashTable t, QueryContext query) {
     GroupByHashTable m = merged;
     if (m == null) {
       merged = t;
@@ -397,7 +425,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       m.merge(t);
     } catch (TableFullException e) {
       // the merged table may not grow: spill it and keep the newcomer as the merged table
-      spillTable(m, l.worker.query());
+      spillTable(m, query, true);
       m.close();
       merged = t;
       return;
@@ -413,9 +441,65 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     }
   }
 
+  /** Groups over all local tables from which they are merged in parallel. */
+  static final long PARALLEL_MERGE_MIN_GROUPS = 1 << 16;
+
+  /**
+   * Merges the local tables: a large aggregation that has not spilled writes every local table's
+   * groups as partial rows into the hash partitions (in parallel, one task per table) and then
+   * aggregates the partitions in parallel, one task per partition; a small one merges the tables
+   * one after another on this thread.
+   */
+  @Override
+  public void finish(QueryContext query, TaskRunner runner) {
+    long groups = 0;
+    for (GroupByHashTable t : pending) {
+      groups += t.groupCount();
+    }
+    // an aggregation that already spilled is short of memory: its partitions are aggregated one
+    // at a time, so that only one partition's table is held at once
+    if (keys.isEmpty()
+        || runner.totalWorkers() < 2
+        || spill != null
+        || groups < parallelMergeFrom) {
+      finish(query);
+      return;
+    }
+    long t0 = System.nanoTime();
+    List<GroupByHashTable> tables = new ArrayList<>(pending);
+    pending.clear();
+    List<FinishTask> split = new ArrayList<>();
+    try {
+      spillStore(query);
+      for (GroupByHashTable t : tables) {
+        split.add(new FinishTask(null, w -> spillTable(t, query, false)));
+      }
+      runner.runAll(split, query);
+    } finally {
+      for (GroupByHashTable t : tables) {
+        t.close();
+      }
+    }
+    SpillStore store = Objects.requireNonNull(spill);
+    AtomicLong out = new AtomicLong();
+    List<FinishTask> merge = new ArrayList<>();
+    List<dev.amalgam.memory.Device> members = runner.members();
+    for (int p = 0; p < store.partitionCount(); p++) {
+      int part = p;
+      merge.add(
+          new FinishTask(
+              members.get(p % members.size()),
+              w -> out.addAndGet(aggregatePartition(store, part, query))));
+    }
+    runner.runAll(merge, query);
+    parallelMerges = store.partitionCount();
+    stats.record(0, out.get(), System.nanoTime() - t0);
+  }
+
   @Override
   public void finish(QueryContext query) {
     long t0 = System.nanoTime();
+    mergePending();
     GroupByHashTable t = merged;
     merged = null;
     long groups = 0;
@@ -423,7 +507,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       SpillStore store = spill;
       if (store != null) {
         if (t != null) {
-          spillTable(t, query);
+          spillTable(t, query, true);
           t.close();
           t = null;
         }
@@ -469,7 +553,10 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       }
       store.release(p);
       for (int from = 0; from < t.groupCount(); from += OUT_ROWS) {
-        output.add(writeGroups(t, from, Math.min(OUT_ROWS, t.groupCount() - from), query));
+        Chunk c = writeGroups(t, from, Math.min(OUT_ROWS, t.groupCount() - from), query);
+        synchronized (output) {
+          output.add(c);
+        }
       }
       return t.groupCount();
     }
@@ -610,6 +697,17 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   }
 
   /** Groups written to the spill partitions (0 when everything fit). */
+  /** Merges in parallel from {@code groups} groups (tests use small aggregations). */
+  HashAggregateSink withParallelMergeFrom(long groups) {
+    parallelMergeFrom = groups;
+    return this;
+  }
+
+  /** Partitions merged in parallel by the last finish (0: merged on one thread). */
+  int parallelMerges() {
+    return parallelMerges;
+  }
+
   public long spilledGroups() {
     return spilledGroups.get();
   }
@@ -627,7 +725,8 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     return (aggs.isEmpty() ? "HashDistinct " : "HashAggregate ")
         + (keys.isEmpty() ? "" : "keys " + keys + " ")
         + (aggs.isEmpty() ? "" : "aggs " + aggs)
-        + (s > 0 ? " (spilled " + s + " partial groups to " + PARTITIONS + " partitions)" : "");
+        + (s > 0 ? " (spilled " + s + " partial groups to " + PARTITIONS + " partitions)" : "")
+        + (parallelMerges > 0 ? " (merged in parallel in " + parallelMerges + " partitions)" : "");
   }
 
   @Override
@@ -640,6 +739,10 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     for (Chunk c : take()) {
       c.close();
     }
+    for (GroupByHashTable t : pending) {
+      t.close();
+    }
+    pending.clear();
     if (merged != null) {
       merged.close();
       merged = null;
