@@ -17,6 +17,7 @@ import dev.amalgam.exec.run.ProjectSpec;
 import dev.amalgam.exec.run.SortSink;
 import dev.amalgam.exec.run.Source;
 import dev.amalgam.exec.run.TableScan;
+import dev.amalgam.exec.run.ValuesSource;
 import dev.amalgam.memory.Device;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +83,11 @@ public final class Lowering implements AutoCloseable {
     return switch (node) {
       case PlanNode.Scan s ->
           new Stream(new TableScan(s.table(), s.columns(), s.filter(), members), List.of());
+      case PlanNode.Values v -> {
+        ValuesSource source = new ValuesSource(v.rows(), v.schema());
+        resources.add(source);
+        yield new Stream(source, List.of());
+      }
       case PlanNode.Filter f -> lower(f.input()).with(new FilterSpec(f.predicate()));
       case PlanNode.Project p ->
           lower(p.input()).with(new ProjectSpec(p.exprs(), p.schema().names()));

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rule-based rewrites of the logical plan, in order:
@@ -262,6 +263,28 @@ public final class Optimizer {
         }
         return new Pruned(new PlanNode.Sort(in.node(), keys, s.limit()), in.map());
       }
+      case PlanNode.Values v -> {
+        int[] map = new int[v.schema().size()];
+        Arrays.fill(map, -1);
+        List<Integer> kept = new ArrayList<>();
+        for (int i = needed.nextSetBit(0); i >= 0 && i < map.length; i = needed.nextSetBit(i + 1)) {
+          map[i] = kept.size();
+          kept.add(i);
+        }
+        List<List<@Nullable Object>> rows = new ArrayList<>();
+        for (List<@Nullable Object> r : v.rows()) {
+          List<@Nullable Object> row = new ArrayList<>();
+          for (int i : kept) {
+            row.add(r.get(i));
+          }
+          rows.add(row);
+        }
+        List<Field> fields = new ArrayList<>();
+        for (int i : kept) {
+          fields.add(v.schema().field(i));
+        }
+        return new Pruned(new PlanNode.Values(rows, new Schema(fields)), map);
+      }
       case PlanNode.Limit l -> {
         Pruned in = prune(l.input(), needed);
         return new Pruned(new PlanNode.Limit(in.node(), l.offset(), l.limit()), in.map());
@@ -323,6 +346,7 @@ public final class Optimizer {
   static PlanNode withInputs(PlanNode node, List<PlanNode> in) {
     return switch (node) {
       case PlanNode.Scan s -> s;
+      case PlanNode.Values v -> v;
       case PlanNode.Filter f -> new PlanNode.Filter(in.get(0), f.predicate());
       case PlanNode.Project p -> new PlanNode.Project(in.get(0), p.exprs(), p.schema());
       case PlanNode.Aggregate a ->

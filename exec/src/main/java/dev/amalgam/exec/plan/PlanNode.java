@@ -174,6 +174,31 @@ public sealed interface PlanNode {
     }
   }
 
+  /**
+   * Constant rows (SELECT without FROM, VALUES): each row a list of Java values of the schema's
+   * compute types (Boolean, Integer, Long, Double, BigDecimal at the column's scale, LocalDate,
+   * Instant, String) or null.
+   */
+  record Values(List<List<@Nullable Object>> rows, Schema schema) implements PlanNode {
+    /** Copies the rows. */
+    public Values {
+      List<List<@Nullable Object>> copy = new ArrayList<>();
+      for (List<@Nullable Object> r : rows) {
+        if (r.size() != schema.size()) {
+          throw new IllegalArgumentException(
+              "a row of " + r.size() + " values for " + schema.size() + " columns");
+        }
+        copy.add(java.util.Collections.unmodifiableList(new ArrayList<>(r)));
+      }
+      rows = java.util.Collections.unmodifiableList(copy);
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of();
+    }
+  }
+
   /** UNION ALL of inputs with the same column types. */
   record Union(List<PlanNode> inputs, Schema schema) implements PlanNode {
     /** Copies the list. */

@@ -4,6 +4,7 @@ import dev.amalgam.exec.DataType;
 import dev.amalgam.exec.Engine;
 import dev.amalgam.exec.Field;
 import dev.amalgam.exec.Query;
+import dev.amalgam.exec.Schema;
 import dev.amalgam.exec.expr.AggCall;
 import dev.amalgam.exec.expr.Expr;
 import dev.amalgam.exec.expr.SortKey;
@@ -34,6 +35,8 @@ import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lowers a Calcite relational expression into the engine's logical plan through the fluent {@link
@@ -71,7 +74,7 @@ final class RelLowering {
           case Union u -> union(u);
           case Correlate c ->
               throw RexTranslator.unsupported("a correlated subquery that cannot be decorrelated");
-          case Values v -> throw RexTranslator.unsupported("a query without a table (VALUES)");
+          case Values v -> values(v);
           default -> throw RexTranslator.unsupported("relational operator " + rel.getRelTypeName());
         };
     return rename(q, rel.getRowType().getFieldNames());
@@ -259,12 +262,34 @@ final class RelLowering {
     return q;
   }
 
-  private static long count(RexNode n, String what) {
-    Long v = n instanceof RexLiteral l ? l.getValueAs(Long.class) : null;
+  private long count(RexNode n, String what) {
+    Long v = (Long) rex.constant(n, Long.class);
     if (v == null) {
       throw RexTranslator.unsupported(what + " that is not an integer constant");
     }
     return v;
+  }
+
+  /** Constant rows: each literal converted to its column's compute type. */
+  private Query values(Values v) {
+    List<Field> fields = new ArrayList<>();
+    for (RelDataTypeField f : v.getRowType().getFieldList()) {
+      DataType t =
+          f.getType().getSqlTypeName() == SqlTypeName.NULL
+              ? DataType.INT32
+              : RexTranslator.type(f.getType());
+      fields.add(new Field(f.getName(), t, true));
+    }
+    List<List<@Nullable Object>> rows = new ArrayList<>();
+    for (List<RexLiteral> tuple : v.getTuples()) {
+      List<@Nullable Object> row = new ArrayList<>();
+      for (int i = 0; i < tuple.size(); i++) {
+        Object value = RexTranslator.literal(tuple.get(i)).value();
+        row.add(Literals.coerce(value, fields.get(i).type()));
+      }
+      rows.add(row);
+    }
+    return Query.of(engine, new PlanNode.Values(rows, new Schema(fields)));
   }
 
   private Query union(Union u) {
