@@ -106,6 +106,18 @@ public final class SqlScript {
     return last != null && last.kind() == Token.Kind.SYMBOL && last.text().equals(";");
   }
 
+  /** The first word of {@code sql} in upper case ({@code SELECT}, {@code CREATE}, ...), or "". */
+  public static String firstWord(String sql) {
+    try {
+      List<Token> t = tokens(sql, 1);
+      return t.isEmpty() || t.get(0).kind() != Token.Kind.WORD
+          ? ""
+          : t.get(0).text().toUpperCase(Locale.ROOT);
+    } catch (QueryException e) {
+      return "";
+    }
+  }
+
   /** The text without trailing whitespace, comments and semicolons (an empty string if none). */
   static String trimTerminators(String text) {
     Lexer lx = new Lexer(text);
