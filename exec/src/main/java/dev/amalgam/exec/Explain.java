@@ -84,6 +84,7 @@ final class Explain {
         yield b.toString();
       }
       case PlanNode.Values v -> "Values " + v.schema().names() + " | " + v.rows().size() + " rows";
+      case PlanNode.Window w -> "Window " + w.spec();
       case PlanNode.Filter f -> "Filter " + f.predicate();
       case PlanNode.Project p -> {
         StringBuilder b = new StringBuilder("Project ");

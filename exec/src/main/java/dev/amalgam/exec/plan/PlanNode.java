@@ -6,6 +6,7 @@ import dev.amalgam.exec.Schema;
 import dev.amalgam.exec.run.AggSpec;
 import dev.amalgam.exec.run.BoundExpr;
 import dev.amalgam.exec.run.JoinType;
+import dev.amalgam.exec.run.WindowSpec;
 import dev.amalgam.exec.store.TableData;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,6 +197,17 @@ public sealed interface PlanNode {
     @Override
     public List<PlanNode> inputs() {
       return List.of();
+    }
+  }
+
+  /**
+   * Window functions of one window: the input's columns (decoded) then one column per function;
+   * rows come out sorted by the partition and order keys.
+   */
+  record Window(PlanNode input, WindowSpec spec, Schema schema) implements PlanNode {
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of(input);
     }
   }
 

@@ -45,7 +45,9 @@ import org.apache.calcite.sql.util.SqlShuttle;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.RelDecorrelator;
+import org.apache.calcite.sql2rel.SqlRexConvertletTable;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.sql2rel.StandardConvertletTable;
 import org.apache.calcite.tools.FrameworkConfig;
 import org.apache.calcite.tools.Frameworks;
 import org.apache.calcite.tools.Planner;
@@ -76,6 +78,16 @@ public final class SqlFrontEnd {
           return true;
         }
       };
+
+  /**
+   * Calcite's convertlets, except that AVG stays AVG: Calcite would rewrite a windowed AVG of
+   * integers into an integer division of SUM by COUNT; the engine's AVG is a double, as DuckDB's.
+   */
+  private static final SqlRexConvertletTable CONVERTLETS =
+      call ->
+          call.getOperator().getKind() == SqlKind.AVG
+              ? StandardConvertletTable.INSTANCE::convertCall
+              : StandardConvertletTable.INSTANCE.get(call);
 
   private SqlFrontEnd() {}
 
@@ -331,6 +343,7 @@ public final class SqlFrontEnd {
                 .withConformance(SqlConformanceEnum.LENIENT))
         .sqlToRelConverterConfig(
             SqlToRelConverter.config().withExpand(false).withTrimUnusedFields(true))
+        .convertletTable(CONVERTLETS)
         .context(Contexts.of(new CalciteConnectionConfigImpl(props)))
         .build();
   }
@@ -360,7 +373,8 @@ public final class SqlFrontEnd {
             CoreRules.PROJECT_REMOVE,
             CoreRules.AGGREGATE_PROJECT_MERGE,
             CoreRules.PROJECT_TO_SEMI_JOIN,
-            CoreRules.JOIN_TO_SEMI_JOIN));
+            CoreRules.JOIN_TO_SEMI_JOIN,
+            CoreRules.PROJECT_TO_LOGICAL_PROJECT_AND_WINDOW));
     HepPlanner second = new HepPlanner(logical.build());
     second.setRoot(r);
     return second.findBestExp();
