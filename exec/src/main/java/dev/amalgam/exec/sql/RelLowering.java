@@ -137,6 +137,36 @@ final class RelLowering {
         // A constant per group (from subquery removal): count rows, then project the constant.
         literals.put(name, rex.translate(c.rexList.get(0), List.of()));
         calls.add(new AggCall(AggCall.Function.COUNT_STAR, null, false, name));
+      } else if (c.filterArg >= 0) {
+        // agg(x) FILTER (WHERE f) = agg(CASE WHEN f THEN x END); COUNT(*) counts CASE ... THEN 1
+        if (c.isDistinct() || c.getArgList().size() > 1) {
+          throw RexTranslator.unsupported("FILTER on " + c);
+        }
+        String col = "$filter" + calls.size();
+        Expr value =
+            c.getArgList().isEmpty()
+                ? new Expr.Literal(1, DataType.INT32)
+                : new Expr.Column(names.get(c.getArgList().get(0)));
+        in =
+            in.withColumn(
+                col,
+                new Expr.Case(
+                    List.of(new Expr.When(new Expr.Column(names.get(c.filterArg)), value)), null));
+        AggregateCall plain =
+            AggregateCall.create(
+                c.getParserPosition(),
+                c.getAggregation(),
+                false,
+                c.isApproximate(),
+                c.ignoreNulls(),
+                c.rexList,
+                List.of(in.schema().size() - 1),
+                -1,
+                c.distinctKeys,
+                c.collation,
+                c.getType(),
+                c.getName());
+        calls.add(aggCall(plain, in.schema().names(), name));
       } else {
         calls.add(aggCall(c, names, name));
       }

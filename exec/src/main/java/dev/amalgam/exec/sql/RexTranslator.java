@@ -36,8 +36,8 @@ final class RexTranslator {
    * Input references become column names (the lowering keeps every node's column names equal to
    * Calcite's field names). SEARCH calls (Calcite's compressed IN lists and ranges) are expanded
    * back into comparisons first. Date +/- interval: whole days become date +/- int days;
-   * month and year intervals are folded at planning time when the date is a constant, since no
-   * kernel adds months to a date column.
+   * month and year intervals are folded at planning time when the date is a constant, and become
+   * AddMonths (end-of-month clamping) on a date column.
    */
 
   private static final long MILLIS_PER_DAY = 86_400_000L;
@@ -245,11 +245,19 @@ final class RexTranslator {
   private Expr dateInterval(RexCall c, List<String> names) {
     RexNode date = c.getOperands().get(0);
     RexNode interval = c.getOperands().get(1);
-    if (!(interval instanceof RexLiteral lit) || isYearMonth(interval.getType())) {
-      throw unsupported(
-          "date arithmetic with a non-constant or month/year interval on a non-constant date ("
-              + c
-              + ")");
+    if (!(interval instanceof RexLiteral lit)) {
+      throw unsupported("date arithmetic with a non-constant interval (" + c + ")");
+    }
+    if (date.getType().getSqlTypeName() != SqlTypeName.DATE) {
+      throw unsupported("interval arithmetic on " + date.getType() + " (" + c + ")");
+    }
+    if (isYearMonth(interval.getType())) {
+      BigDecimal months = lit.getValueAs(BigDecimal.class);
+      if (months == null) {
+        throw unsupported("interval " + lit);
+      }
+      long m = months.longValueExact();
+      return new Expr.AddMonths(t(date, names), c.getKind() == SqlKind.PLUS ? m : -m);
     }
     BigDecimal millis = lit.getValueAs(BigDecimal.class);
     if (millis == null || millis.remainder(BigDecimal.valueOf(MILLIS_PER_DAY)).signum() != 0) {

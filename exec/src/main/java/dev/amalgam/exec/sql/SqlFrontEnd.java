@@ -364,6 +364,8 @@ public final class SqlFrontEnd {
     HepProgramBuilder logical = new HepProgramBuilder().addMatchOrder(HepMatchOrder.BOTTOM_UP);
     logical.addRuleCollection(
         List.of(
+            CoreRules.INTERSECT_TO_DISTINCT,
+            CoreRules.MINUS_TO_DISTINCT,
             CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES_TO_JOIN,
             CoreRules.FILTER_INTO_JOIN,
             CoreRules.JOIN_CONDITION_PUSH,
