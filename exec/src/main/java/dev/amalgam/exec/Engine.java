@@ -57,6 +57,8 @@ public final class Engine implements AutoCloseable {
   private final Map<Long, QueryContext> running = new ConcurrentHashMap<>();
   private final com.github.benmanes.caffeine.cache.Cache<String, Query> plans =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(512).build();
+  private final com.github.benmanes.caffeine.cache.Cache<String, dev.amalgam.exec.sql.PreparedQuery>
+      prepared = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(512).build();
   private volatile boolean closed;
 
   private Engine(Builder b) {
@@ -231,6 +233,37 @@ public final class Engine implements AutoCloseable {
     return plans.get(key, k -> dev.amalgam.exec.sql.SqlFrontEnd.query(this, sql));
   }
 
+  /**
+   * Runs one SQL statement: a query (its rows), {@code EXPLAIN [ANALYZE] query} (the plan or the
+   * profile, one line per row), {@code CREATE TABLE name (col type [NOT NULL], ...)}, {@code CREATE
+   * [OR REPLACE] TABLE name AS query}, {@code INSERT INTO name [(cols)] VALUES ... | query} or
+   * {@code DROP TABLE [IF EXISTS] name} (one row: {@code status}, {@code rows}).
+   *
+   * <p>Tables are immutable: INSERT writes a new version of the table (its rows, then the new ones)
+   * and swaps it into the catalog, which changes the catalog version.
+   *
+   * @throws QueryException INVALID naming the line and column of a syntax or validation error
+   */
+  public Result execute(String sql) {
+    return dev.amalgam.exec.sql.SqlFrontEnd.execute(this, sql, null, false);
+  }
+
+  /** {@link #execute(String)}; {@code handle} can cancel it from another thread. */
+  public Result execute(String sql, Handle handle) {
+    return dev.amalgam.exec.sql.SqlFrontEnd.execute(
+        this, sql, Objects.requireNonNull(handle, "handle is null"), false);
+  }
+
+  /**
+   * A query with parameters ({@code ?}) planned once, run with {@link
+   * dev.amalgam.exec.sql.PreparedQuery#execute(Object...)}. Cached like {@link #sql}.
+   */
+  public dev.amalgam.exec.sql.PreparedQuery prepare(String sql) {
+    checkOpen();
+    String key = catalogVersion() + "\u0000" + sql;
+    return prepared.get(key, k -> dev.amalgam.exec.sql.SqlFrontEnd.prepare(this, sql));
+  }
+
   /** Plans of SQL texts in the plan cache now. */
   public long cachedPlans() {
     return plans.estimatedSize();
@@ -270,6 +303,39 @@ public final class Engine implements AutoCloseable {
   /** A number that changes whenever a table is added or dropped (for plan caches). */
   public long catalogVersion() {
     return catalogVersion.get();
+  }
+
+  /**
+   * Starts a new version of {@code current} (tables are immutable); {@link TableBuilder#build()}
+   * swaps it into the catalog in place of {@code current}, waiting for running queries, and frees
+   * the old version. The build fails when the table was replaced or dropped in the meantime.
+   */
+  public TableBuilder replaceTable(Table current, Schema schema) {
+    checkOpen();
+    return new TableBuilder(this, current, schema);
+  }
+
+  Table swap(Table current, TableData data) {
+    lock.writeLock().lock();
+    try {
+      if (closed || catalog.get(current.name()) != current) {
+        data.close();
+        checkOpen();
+        throw new QueryException(
+            QueryException.Code.INVALID,
+            "table '"
+                + current.name()
+                + "' was replaced or dropped while its new version was built; run the statement"
+                + " again");
+      }
+      Table t = new Table(data);
+      catalog.put(data.name(), t);
+      catalogVersion.incrementAndGet();
+      current.data().close();
+      return t;
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /** Drops a table, waiting for running queries, and frees its memory. */

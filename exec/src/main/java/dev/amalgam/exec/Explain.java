@@ -83,6 +83,8 @@ final class Explain {
             .append(residency(s));
         yield b.toString();
       }
+      case PlanNode.Values v -> "Values " + v.schema().names() + " | " + v.rows().size() + " rows";
+      case PlanNode.Window w -> "Window " + w.spec();
       case PlanNode.Filter f -> "Filter " + f.predicate();
       case PlanNode.Project p -> {
         StringBuilder b = new StringBuilder("Project ");

@@ -411,6 +411,11 @@ public final class Query {
     return engine.execute(plan, timeout, null, true);
   }
 
+  /** {@link #explainAnalyze()}; {@code handle} can cancel it from another thread. */
+  public Result explainAnalyze(Engine.Handle handle) {
+    return engine.execute(plan, timeout, handle, true);
+  }
+
   @Override
   public String toString() {
     return "query " + schema();

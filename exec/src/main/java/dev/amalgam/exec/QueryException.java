@@ -1,5 +1,7 @@
 package dev.amalgam.exec;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A query failed: bad input to the API, a type error, a memory limit, cancellation or a timeout.
  * The engine stays usable; the query's memory has been released when this is thrown.
@@ -24,22 +26,50 @@ public class QueryException extends RuntimeException {
   }
 
   private final Code code;
+  private final int line;
+  private final int column;
 
   /** An exception with a code and message. */
   public QueryException(Code code, String message) {
     super(message);
     this.code = code;
+    this.line = 0;
+    this.column = 0;
   }
 
   /** An exception with a code, message and cause. */
   public QueryException(Code code, String message, Throwable cause) {
     super(message, cause);
     this.code = code;
+    this.line = 0;
+    this.column = 0;
+  }
+
+  /**
+   * An exception about the SQL text at {@code line} and {@code column} (1-based; the message says
+   * them too).
+   */
+  public QueryException(
+      Code code, String message, int line, int column, @Nullable Throwable cause) {
+    super(message, cause);
+    this.code = code;
+    this.line = line;
+    this.column = column;
   }
 
   /** The code. */
   public Code code() {
     return code;
+  }
+
+  /** The line (1-based) of the SQL text the error points at, or 0 when it points nowhere. */
+  public int line() {
+    return line;
+  }
+
+  /** The column (1-based) of the SQL text the error points at, or 0 when it points nowhere. */
+  public int column() {
+    return column;
   }
 
   /** The query was cancelled. */

@@ -56,6 +56,26 @@ public final class Result implements Iterable<Result.Row> {
     return new Result(schema, cols, n, null);
   }
 
+  /**
+   * A result holding {@code rows} (Java values of the kinds listed above, one list per row), such
+   * as the status of a statement or the lines of a plan.
+   */
+  public static Result ofRows(Schema schema, List<? extends List<?>> rows) {
+    int n = rows.size();
+    Object[][] cols = new Object[schema.size()][n];
+    for (int r = 0; r < n; r++) {
+      List<?> row = rows.get(r);
+      if (row.size() != schema.size()) {
+        throw new IllegalArgumentException(
+            "row " + r + " has " + row.size() + " values for " + schema.size() + " columns");
+      }
+      for (int c = 0; c < schema.size(); c++) {
+        cols[c][r] = row.get(c);
+      }
+    }
+    return new Result(schema, cols, n, null);
+  }
+
   Result withAnalysis(String text) {
     return new Result(schema, columns, rows, text);
   }

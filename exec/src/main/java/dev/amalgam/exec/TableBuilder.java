@@ -30,6 +30,7 @@ public final class TableBuilder implements AutoCloseable {
   private int rowGroupRows;
   private @Nullable TableWriter writer;
   private boolean built;
+  private final @Nullable Table replacing;
 
   TableBuilder(Engine engine, String name, Schema schema) {
     this.engine = engine;
@@ -37,6 +38,17 @@ public final class TableBuilder implements AutoCloseable {
     this.schema = Objects.requireNonNull(schema, "schema is null");
     this.rowGroupRows =
         TableWriter.morselRows(engine.memory().pageSize()) * DEFAULT_MORSELS_PER_ROW_GROUP;
+    this.replacing = null;
+  }
+
+  /** A builder of a new version of {@code replacing}. */
+  TableBuilder(Engine engine, Table replacing, Schema schema) {
+    this.engine = engine;
+    this.name = replacing.name();
+    this.schema = Objects.requireNonNull(schema, "schema is null");
+    this.rowGroupRows =
+        TableWriter.morselRows(engine.memory().pageSize()) * DEFAULT_MORSELS_PER_ROW_GROUP;
+    this.replacing = replacing;
   }
 
   /** The placement policy (default {@link Placement#auto()}); set before the first row. */
@@ -179,7 +191,8 @@ public final class TableBuilder implements AutoCloseable {
   }
 
   /**
-   * Writes the last row groups, applies the placement and registers the table.
+   * Writes the last row groups, applies the placement and registers the table (for {@link
+   * Engine#replaceTable}: swaps it in place of the old version).
    *
    * @throws IllegalArgumentException when a table of that name exists (the rows are freed)
    */
@@ -188,7 +201,8 @@ public final class TableBuilder implements AutoCloseable {
     TableData data = w.finish();
     built = true;
     writer = null;
-    return engine.register(data);
+    Table old = replacing;
+    return old != null ? engine.swap(old, data) : engine.register(data);
   }
 
   /** Frees the rows written when the table was not built. Idempotent. */

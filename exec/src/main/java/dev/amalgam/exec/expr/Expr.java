@@ -187,6 +187,18 @@ public sealed interface Expr {
     }
   }
 
+  /**
+   * A date plus {@code months} months (negative: minus); a day past the end of the target month
+   * becomes its last day ({@code 2024-01-31 + 1 month = 2024-02-29}), as in standard SQL and
+   * DuckDB.
+   */
+  record AddMonths(Expr operand, long months) implements Expr {
+    @Override
+    public String toString() {
+      return "(" + operand + " + INTERVAL '" + months + "' MONTH)";
+    }
+  }
+
   /** {@code operand [NOT] LIKE pattern} with SQL wildcards {@code %} and {@code _}. */
   record Like(Expr operand, String pattern, boolean negated) implements Expr {
     @Override

@@ -119,6 +119,14 @@ public final class Binder {
         }
         yield new BoundExpr.Extract(x.part(), op);
       }
+      case Expr.AddMonths m -> {
+        BoundExpr op = b(m.operand(), root);
+        if (op.type().kind() != Kind.DATE32) {
+          throw BindException.typeMismatch(
+              "cannot add months to " + op.type() + " (need date32)", m.toString());
+        }
+        yield new BoundExpr.AddMonths(op, m.months());
+      }
       case Expr.Like l -> {
         BoundExpr op = string(b(l.operand(), root), "LIKE", l);
         LikePattern p;

@@ -39,6 +39,7 @@ public final class BoundExprs {
       }
       case BoundExpr.CastTo c -> refs(c.operand(), out);
       case BoundExpr.Extract x -> refs(x.operand(), out);
+      case BoundExpr.AddMonths m -> refs(m.operand(), out);
       case BoundExpr.Like l -> refs(l.operand(), out);
       case BoundExpr.Substring s -> refs(s.operand(), out);
       case BoundExpr.CharLength l -> refs(l.operand(), out);
@@ -77,6 +78,7 @@ public final class BoundExprs {
               c.type());
       case BoundExpr.CastTo c -> new BoundExpr.CastTo(remap(c.operand(), map), c.type());
       case BoundExpr.Extract x -> new BoundExpr.Extract(x.part(), remap(x.operand(), map));
+      case BoundExpr.AddMonths m -> new BoundExpr.AddMonths(remap(m.operand(), map), m.months());
       case BoundExpr.Like l ->
           new BoundExpr.Like(remap(l.operand(), map), l.pattern(), l.negated());
       case BoundExpr.Substring s ->

@@ -17,6 +17,8 @@ import dev.amalgam.exec.run.ProjectSpec;
 import dev.amalgam.exec.run.SortSink;
 import dev.amalgam.exec.run.Source;
 import dev.amalgam.exec.run.TableScan;
+import dev.amalgam.exec.run.ValuesSource;
+import dev.amalgam.exec.run.WindowSink;
 import dev.amalgam.memory.Device;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +84,11 @@ public final class Lowering implements AutoCloseable {
     return switch (node) {
       case PlanNode.Scan s ->
           new Stream(new TableScan(s.table(), s.columns(), s.filter(), members), List.of());
+      case PlanNode.Values v -> {
+        ValuesSource source = new ValuesSource(v.rows(), v.schema());
+        resources.add(source);
+        yield new Stream(source, List.of());
+      }
       case PlanNode.Filter f -> lower(f.input()).with(new FilterSpec(f.predicate()));
       case PlanNode.Project p ->
           lower(p.input()).with(new ProjectSpec(p.exprs(), p.schema().names()));
@@ -94,6 +101,7 @@ public final class Lowering implements AutoCloseable {
         yield chunks(new ChunkSource(sink::take, false, "Groups of " + sink.describe()));
       }
       case PlanNode.Sort s -> lowerSort(s);
+      case PlanNode.Window w -> lowerWindow(w);
       case PlanNode.Join j -> lowerJoin(j);
       case PlanNode.Union u -> {
         CollectSink sink = new CollectSink("UnionAll of " + u.inputs().size() + " inputs");
@@ -179,6 +187,28 @@ public final class Lowering implements AutoCloseable {
     add(stream, sink);
     Stream out = chunks(new ChunkSource(sink::take, true, "Sorted rows"));
     return extra.isEmpty() ? out : out.with(dropTo(PlanNode.decoded(in)));
+  }
+
+  /** Sort by partition then order keys (unless there are none), then the window pass. */
+  private Stream lowerWindow(PlanNode.Window w) {
+    Schema in = w.input().schema();
+    Stream stream = decode(lower(w.input()), in);
+    DataType[] types = types(in, 0, List.of());
+    List<SortSink.Key> keys = new ArrayList<>();
+    for (int c : w.spec().partition()) {
+      keys.add(new SortSink.Key(c, true, true));
+    }
+    keys.addAll(w.spec().order());
+    if (!keys.isEmpty()) {
+      SortSink sort = new SortSink(keys, types, Long.MAX_VALUE);
+      resources.add(sort);
+      add(stream, sort);
+      stream = chunks(new ChunkSource(sort::take, true, "Sorted rows"));
+    }
+    WindowSink sink = new WindowSink(w.spec(), types);
+    resources.add(sink);
+    add(stream, sink);
+    return chunks(new ChunkSource(sink::take, true, "Rows of " + sink.describe()));
   }
 
   private static ProjectSpec dropTo(Schema schema) {

@@ -5,10 +5,13 @@ import dev.amalgam.exec.Schema;
 import dev.amalgam.exec.run.AggSpec;
 import dev.amalgam.exec.run.BoundExpr;
 import dev.amalgam.exec.run.JoinType;
+import dev.amalgam.exec.run.SortSink;
+import dev.amalgam.exec.run.WindowSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Rule-based rewrites of the logical plan, in order:
@@ -262,6 +265,86 @@ public final class Optimizer {
         }
         return new Pruned(new PlanNode.Sort(in.node(), keys, s.limit()), in.map());
       }
+      case PlanNode.Values v -> {
+        int[] map = new int[v.schema().size()];
+        Arrays.fill(map, -1);
+        List<Integer> kept = new ArrayList<>();
+        for (int i = needed.nextSetBit(0); i >= 0 && i < map.length; i = needed.nextSetBit(i + 1)) {
+          map[i] = kept.size();
+          kept.add(i);
+        }
+        List<List<@Nullable Object>> rows = new ArrayList<>();
+        for (List<@Nullable Object> r : v.rows()) {
+          List<@Nullable Object> row = new ArrayList<>();
+          for (int i : kept) {
+            row.add(r.get(i));
+          }
+          rows.add(row);
+        }
+        List<Field> fields = new ArrayList<>();
+        for (int i : kept) {
+          fields.add(v.schema().field(i));
+        }
+        return new Pruned(new PlanNode.Values(rows, new Schema(fields)), map);
+      }
+      case PlanNode.Window w -> {
+        int width = w.input().schema().size();
+        BitSet need = new BitSet();
+        for (int i = needed.nextSetBit(0); i >= 0 && i < width; i = needed.nextSetBit(i + 1)) {
+          need.set(i);
+        }
+        WindowSpec spec = w.spec();
+        for (int c : spec.partition()) {
+          need.set(c);
+        }
+        spec.order().forEach(k -> need.set(k.column()));
+        spec.functions()
+            .forEach(
+                f -> {
+                  if (f.argument() >= 0) {
+                    need.set(f.argument());
+                  }
+                });
+        Pruned in = prune(w.input(), need);
+        int[] m = in.map();
+        int[] partition = new int[spec.partition().length];
+        for (int i = 0; i < partition.length; i++) {
+          partition[i] = m[spec.partition()[i]];
+        }
+        List<SortSink.Key> order = new ArrayList<>();
+        for (SortSink.Key k : spec.order()) {
+          order.add(new SortSink.Key(m[k.column()], k.ascending(), k.nullsFirst()));
+        }
+        List<WindowSpec.Function> fns = new ArrayList<>();
+        for (WindowSpec.Function f : spec.functions()) {
+          fns.add(
+              new WindowSpec.Function(
+                  f.kind(),
+                  f.argument() < 0 ? -1 : m[f.argument()],
+                  f.offset(),
+                  f.defaultValue(),
+                  f.type(),
+                  f.name()));
+        }
+        Schema inSchema = PlanNode.decoded(in.node().schema());
+        List<Field> fields = new ArrayList<>(inSchema.fields());
+        int newWidth = fields.size();
+        int[] map = new int[w.schema().size()];
+        for (int i = 0; i < map.length; i++) {
+          if (i < width) {
+            map[i] = m[i];
+          } else {
+            map[i] = newWidth + i - width;
+            fields.add(w.schema().field(i));
+          }
+        }
+        return new Pruned(
+            new PlanNode.Window(
+                in.node(),
+                new WindowSpec(partition, order, spec.rows(), spec.lower(), spec.upper(), fns),
+                new Schema(fields)),
+            map);
+      }
       case PlanNode.Limit l -> {
         Pruned in = prune(l.input(), needed);
         return new Pruned(new PlanNode.Limit(in.node(), l.offset(), l.limit()), in.map());
@@ -323,6 +406,8 @@ public final class Optimizer {
   static PlanNode withInputs(PlanNode node, List<PlanNode> in) {
     return switch (node) {
       case PlanNode.Scan s -> s;
+      case PlanNode.Values v -> v;
+      case PlanNode.Window w -> new PlanNode.Window(in.get(0), w.spec(), w.schema());
       case PlanNode.Filter f -> new PlanNode.Filter(in.get(0), f.predicate());
       case PlanNode.Project p -> new PlanNode.Project(in.get(0), p.exprs(), p.schema());
       case PlanNode.Aggregate a ->

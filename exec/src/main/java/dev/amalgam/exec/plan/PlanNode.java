@@ -6,6 +6,7 @@ import dev.amalgam.exec.Schema;
 import dev.amalgam.exec.run.AggSpec;
 import dev.amalgam.exec.run.BoundExpr;
 import dev.amalgam.exec.run.JoinType;
+import dev.amalgam.exec.run.WindowSpec;
 import dev.amalgam.exec.store.TableData;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,6 +169,42 @@ public sealed interface PlanNode {
       return input.schema();
     }
 
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of(input);
+    }
+  }
+
+  /**
+   * Constant rows (SELECT without FROM, VALUES): each row a list of Java values of the schema's
+   * compute types (Boolean, Integer, Long, Double, BigDecimal at the column's scale, LocalDate,
+   * Instant, String) or null.
+   */
+  record Values(List<List<@Nullable Object>> rows, Schema schema) implements PlanNode {
+    /** Copies the rows. */
+    public Values {
+      List<List<@Nullable Object>> copy = new ArrayList<>();
+      for (List<@Nullable Object> r : rows) {
+        if (r.size() != schema.size()) {
+          throw new IllegalArgumentException(
+              "a row of " + r.size() + " values for " + schema.size() + " columns");
+        }
+        copy.add(java.util.Collections.unmodifiableList(new ArrayList<>(r)));
+      }
+      rows = java.util.Collections.unmodifiableList(copy);
+    }
+
+    @Override
+    public List<PlanNode> inputs() {
+      return List.of();
+    }
+  }
+
+  /**
+   * Window functions of one window: the input's columns (decoded) then one column per function;
+   * rows come out sorted by the partition and order keys.
+   */
+  record Window(PlanNode input, WindowSpec spec, Schema schema) implements PlanNode {
     @Override
     public List<PlanNode> inputs() {
       return List.of(input);

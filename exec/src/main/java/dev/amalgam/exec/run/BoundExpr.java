@@ -204,6 +204,19 @@ public sealed interface BoundExpr {
     }
   }
 
+  /** A date32 plus a number of months, clamped to the end of the month. */
+  record AddMonths(BoundExpr operand, long months) implements BoundExpr {
+    @Override
+    public DataType type() {
+      return DataType.DATE32;
+    }
+
+    @Override
+    public String toString() {
+      return "(" + operand + " + INTERVAL '" + months + "' MONTH)";
+    }
+  }
+
   /** {@code operand [NOT] LIKE pattern}. */
   record Like(BoundExpr operand, LikePattern pattern, boolean negated) implements BoundExpr {
     @Override

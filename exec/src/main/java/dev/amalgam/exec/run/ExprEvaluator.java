@@ -74,6 +74,7 @@ public final class ExprEvaluator {
       case BoundExpr.Case c -> caseOf(c, b, s);
       case BoundExpr.CastTo c -> cast(c, b, s);
       case BoundExpr.Extract x -> extract(x, b, s);
+      case BoundExpr.AddMonths m -> addMonths(m, b, s);
       case BoundExpr.CharLength c -> charLength(c, b, s);
       case BoundExpr.Substring sub -> substring(sub, b, s);
     };
@@ -1278,6 +1279,19 @@ public final class ExprEvaluator {
     ARITH.extract(
         x.part(), v.values(), v.validity(), physical ? sel : null, count, out, outValidity);
     return Vec.fixed(DataType.INT32, count, out, outValidity);
+  }
+
+  private static Vec addMonths(BoundExpr.AddMonths m, Batch b, Scratch s) {
+    int count = b.count();
+    Vec v = operand(m.operand(), b, s, false);
+    MemorySegment out = s.allocate(4L * Math.max(1, count));
+    for (int i = 0; i < count; i++) {
+      if (!v.isNull(i)) {
+        long day = java.time.LocalDate.ofEpochDay(v.getInt(i)).plusMonths(m.months()).toEpochDay();
+        out.setAtIndex(ArrowLayout.INT32, i, (int) day);
+      }
+    }
+    return Vec.fixed(DataType.DATE32, count, out, v.validity());
   }
 
   /** The operand of a string function: a plain utf8 vec, with the selection to read it through. */

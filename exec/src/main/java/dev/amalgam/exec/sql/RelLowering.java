@@ -4,11 +4,14 @@ import dev.amalgam.exec.DataType;
 import dev.amalgam.exec.Engine;
 import dev.amalgam.exec.Field;
 import dev.amalgam.exec.Query;
+import dev.amalgam.exec.Schema;
 import dev.amalgam.exec.expr.AggCall;
 import dev.amalgam.exec.expr.Expr;
 import dev.amalgam.exec.expr.SortKey;
 import dev.amalgam.exec.plan.PlanNode;
 import dev.amalgam.exec.run.JoinType;
+import dev.amalgam.exec.run.SortSink;
+import dev.amalgam.exec.run.WindowSpec;
 import dev.amalgam.kernels.CompareOp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,11 +32,15 @@ import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.core.Union;
 import org.apache.calcite.rel.core.Values;
+import org.apache.calcite.rel.core.Window;
 import org.apache.calcite.rel.type.RelDataTypeField;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.rex.RexWindowBound;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.type.SqlTypeName;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lowers a Calcite relational expression into the engine's logical plan through the fluent {@link
@@ -71,7 +78,8 @@ final class RelLowering {
           case Union u -> union(u);
           case Correlate c ->
               throw RexTranslator.unsupported("a correlated subquery that cannot be decorrelated");
-          case Values v -> throw RexTranslator.unsupported("a query without a table (VALUES)");
+          case Values v -> values(v);
+          case Window w -> window(w);
           default -> throw RexTranslator.unsupported("relational operator " + rel.getRelTypeName());
         };
     return rename(q, rel.getRowType().getFieldNames());
@@ -129,6 +137,36 @@ final class RelLowering {
         // A constant per group (from subquery removal): count rows, then project the constant.
         literals.put(name, rex.translate(c.rexList.get(0), List.of()));
         calls.add(new AggCall(AggCall.Function.COUNT_STAR, null, false, name));
+      } else if (c.filterArg >= 0) {
+        // agg(x) FILTER (WHERE f) = agg(CASE WHEN f THEN x END); COUNT(*) counts CASE ... THEN 1
+        if (c.isDistinct() || c.getArgList().size() > 1) {
+          throw RexTranslator.unsupported("FILTER on " + c);
+        }
+        String col = "$filter" + calls.size();
+        Expr value =
+            c.getArgList().isEmpty()
+                ? new Expr.Literal(1, DataType.INT32)
+                : new Expr.Column(names.get(c.getArgList().get(0)));
+        in =
+            in.withColumn(
+                col,
+                new Expr.Case(
+                    List.of(new Expr.When(new Expr.Column(names.get(c.filterArg)), value)), null));
+        AggregateCall plain =
+            AggregateCall.create(
+                c.getParserPosition(),
+                c.getAggregation(),
+                false,
+                c.isApproximate(),
+                c.ignoreNulls(),
+                c.rexList,
+                List.of(in.schema().size() - 1),
+                -1,
+                c.distinctKeys,
+                c.collation,
+                c.getType(),
+                c.getName());
+        calls.add(aggCall(plain, in.schema().names(), name));
       } else {
         calls.add(aggCall(c, names, name));
       }
@@ -259,12 +297,194 @@ final class RelLowering {
     return q;
   }
 
-  private static long count(RexNode n, String what) {
-    Long v = n instanceof RexLiteral l ? l.getValueAs(Long.class) : null;
+  private long count(RexNode n, String what) {
+    Long v = (Long) rex.constant(n, Long.class);
     if (v == null) {
       throw RexTranslator.unsupported(what + " that is not an integer constant");
     }
     return v;
+  }
+
+  /** One engine window node per Calcite window group, stacked: each adds its functions. */
+  private Query window(Window w) {
+    Query q = lower(w.getInput());
+    int inputWidth = w.getInput().getRowType().getFieldCount();
+    List<String> outNames = w.getRowType().getFieldNames();
+    int at = inputWidth;
+    for (Window.Group g : w.groups) {
+      Schema in = PlanNode.decoded(q.schema());
+      int[] partition = g.keys.toArray();
+      List<SortSink.Key> order = new ArrayList<>();
+      for (RelFieldCollation fc : g.orderKeys.getFieldCollations()) {
+        order.add(
+            new SortSink.Key(
+                fc.getFieldIndex(),
+                !fc.getDirection().isDescending(),
+                fc.nullDirection == RelFieldCollation.NullDirection.FIRST));
+      }
+      List<WindowSpec.Function> fns = new ArrayList<>();
+      List<Field> fields = new ArrayList<>(in.fields());
+      for (Window.RexWinAggCall call : g.aggCalls) {
+        WindowSpec.Function f = windowFunction(w, call, in, inputWidth, outNames.get(at++));
+        fns.add(f);
+        fields.add(new Field(f.name(), f.type(), true));
+      }
+      if (g.exclude != org.apache.calcite.rex.RexWindowExclusion.EXCLUDE_NO_OTHER) {
+        throw RexTranslator.unsupported("window frame " + g.exclude);
+      }
+      WindowSpec.Bound lower = bound(w, g.lowerBound, inputWidth);
+      WindowSpec.Bound upper = bound(w, g.upperBound, inputWidth);
+      if (!g.isRows && (offset(lower) || offset(upper))) {
+        throw RexTranslator.unsupported(
+            "a RANGE frame with an offset (RANGE BETWEEN "
+                + lower
+                + " AND "
+                + upper
+                + "; use ROWS, or UNBOUNDED / CURRENT ROW)");
+      }
+      WindowSpec spec = new WindowSpec(partition, order, g.isRows, lower, upper, fns);
+      q = Query.of(engine, new PlanNode.Window(q.plan(), spec, new Schema(fields)));
+    }
+    return q;
+  }
+
+  private static boolean offset(WindowSpec.Bound b) {
+    return b.kind() == WindowSpec.BoundKind.PRECEDING || b.kind() == WindowSpec.BoundKind.FOLLOWING;
+  }
+
+  private static @Nullable RexLiteral constant(Window w, RexNode n, int inputWidth) {
+    if (n instanceof RexLiteral l) {
+      return l;
+    }
+    if (n instanceof org.apache.calcite.rex.RexInputRef r && r.getIndex() >= inputWidth) {
+      return w.constants.get(r.getIndex() - inputWidth);
+    }
+    return null;
+  }
+
+  private static WindowSpec.Bound bound(Window w, RexWindowBound b, int inputWidth) {
+    if (b.isCurrentRow()) {
+      return new WindowSpec.Bound(WindowSpec.BoundKind.CURRENT_ROW, 0);
+    }
+    if (b.isUnbounded()) {
+      return new WindowSpec.Bound(
+          b.isPreceding()
+              ? WindowSpec.BoundKind.UNBOUNDED_PRECEDING
+              : WindowSpec.BoundKind.UNBOUNDED_FOLLOWING,
+          0);
+    }
+    RexNode off = b.getOffset();
+    RexLiteral lit = off == null ? null : constant(w, off, inputWidth);
+    Long v = lit == null ? null : lit.getValueAs(Long.class);
+    if (v == null || v < 0) {
+      throw RexTranslator.unsupported(
+          "a window frame offset that is not a constant count (" + b + ")");
+    }
+    return new WindowSpec.Bound(
+        b.isPreceding() ? WindowSpec.BoundKind.PRECEDING : WindowSpec.BoundKind.FOLLOWING, v);
+  }
+
+  private static WindowSpec.Function windowFunction(
+      Window w, Window.RexWinAggCall call, Schema in, int inputWidth, String name) {
+    if (call.distinct) {
+      throw RexTranslator.unsupported("DISTINCT in a window function (" + call + ")");
+    }
+    List<RexNode> ops = call.getOperands();
+    int arg = -1;
+    DataType argType = null;
+    if (!ops.isEmpty()) {
+      if (!(ops.get(0) instanceof org.apache.calcite.rex.RexInputRef r)
+          || r.getIndex() >= inputWidth) {
+        throw RexTranslator.unsupported("a window function of a constant (" + call + ")");
+      }
+      arg = r.getIndex();
+      argType = in.field(arg).type();
+    }
+    SqlKind kind = call.getOperator().getKind();
+    WindowSpec.Kind k =
+        switch (kind) {
+          case ROW_NUMBER -> WindowSpec.Kind.ROW_NUMBER;
+          case RANK -> WindowSpec.Kind.RANK;
+          case DENSE_RANK -> WindowSpec.Kind.DENSE_RANK;
+          case COUNT -> arg < 0 ? WindowSpec.Kind.COUNT_STAR : WindowSpec.Kind.COUNT;
+          case SUM -> WindowSpec.Kind.SUM;
+          case SUM0 -> WindowSpec.Kind.SUM0;
+          case AVG -> WindowSpec.Kind.AVG;
+          case MIN -> WindowSpec.Kind.MIN;
+          case MAX -> WindowSpec.Kind.MAX;
+          case FIRST_VALUE -> WindowSpec.Kind.FIRST_VALUE;
+          case LAST_VALUE -> WindowSpec.Kind.LAST_VALUE;
+          case LAG -> WindowSpec.Kind.LAG;
+          case LEAD -> WindowSpec.Kind.LEAD;
+          default ->
+              throw RexTranslator.unsupported("window function " + call.getOperator().getName());
+        };
+    DataType type;
+    try {
+      type =
+          switch (k) {
+            case ROW_NUMBER, RANK, DENSE_RANK, COUNT_STAR, COUNT -> DataType.INT64;
+            case SUM, SUM0 ->
+                dev.amalgam.exec.run.AggSpec.resultType(AggCall.Function.SUM, argType, name);
+            case AVG ->
+                dev.amalgam.exec.run.AggSpec.resultType(AggCall.Function.AVG, argType, name);
+            case MIN, MAX -> {
+              DataType t = java.util.Objects.requireNonNull(argType, name).computeType();
+              if (t.kind() == DataType.Kind.BOOL) {
+                throw new IllegalArgumentException("MIN/MAX of a boolean is not supported");
+              }
+              yield t;
+            }
+            default -> java.util.Objects.requireNonNull(argType, name).computeType();
+          };
+    } catch (IllegalArgumentException e) {
+      throw new dev.amalgam.exec.QueryException(
+          dev.amalgam.exec.QueryException.Code.INVALID, String.valueOf(e.getMessage()), e);
+    }
+    long offset = 1;
+    Object def = null;
+    if (k == WindowSpec.Kind.LAG || k == WindowSpec.Kind.LEAD) {
+      if (ops.size() > 1) {
+        RexLiteral o = constant(w, ops.get(1), inputWidth);
+        Long v = o == null ? null : o.getValueAs(Long.class);
+        if (v == null || v < 0) {
+          throw RexTranslator.unsupported(
+              call.getOperator().getName() + " with an offset that is not a constant count");
+        }
+        offset = v;
+      }
+      if (ops.size() > 2) {
+        RexLiteral d = constant(w, ops.get(2), inputWidth);
+        if (d == null) {
+          throw RexTranslator.unsupported(
+              call.getOperator().getName() + " with a default that is not a constant");
+        }
+        def = Literals.coerce(RexTranslator.literal(d).value(), type);
+      }
+    }
+    return new WindowSpec.Function(k, arg, offset, def, type, name);
+  }
+
+  /** Constant rows: each literal converted to its column's compute type. */
+  private Query values(Values v) {
+    List<Field> fields = new ArrayList<>();
+    for (RelDataTypeField f : v.getRowType().getFieldList()) {
+      DataType t =
+          f.getType().getSqlTypeName() == SqlTypeName.NULL
+              ? DataType.INT32
+              : RexTranslator.type(f.getType());
+      fields.add(new Field(f.getName(), t, true));
+    }
+    List<List<@Nullable Object>> rows = new ArrayList<>();
+    for (List<RexLiteral> tuple : v.getTuples()) {
+      List<@Nullable Object> row = new ArrayList<>();
+      for (int i = 0; i < tuple.size(); i++) {
+        Object value = RexTranslator.literal(tuple.get(i)).value();
+        row.add(Literals.coerce(value, fields.get(i).type()));
+      }
+      rows.add(row);
+    }
+    return Query.of(engine, new PlanNode.Values(rows, new Schema(fields)));
   }
 
   private Query union(Union u) {

@@ -16,6 +16,7 @@ import org.apache.calcite.avatica.util.TimeUnitRange;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
@@ -35,16 +36,54 @@ final class RexTranslator {
    * Input references become column names (the lowering keeps every node's column names equal to
    * Calcite's field names). SEARCH calls (Calcite's compressed IN lists and ranges) are expanded
    * back into comparisons first. Date +/- interval: whole days become date +/- int days;
-   * month and year intervals are folded at planning time when the date is a constant, since no
-   * kernel adds months to a date column.
+   * month and year intervals are folded at planning time when the date is a constant, and become
+   * AddMonths (end-of-month clamping) on a date column.
    */
 
   private static final long MILLIS_PER_DAY = 86_400_000L;
 
   private final RexBuilder rexBuilder;
+  private final @Nullable List<@Nullable Object> params;
 
+  /** A translator of a query without parameters. */
   RexTranslator(RexBuilder rexBuilder) {
+    this(rexBuilder, null);
+  }
+
+  /**
+   * A translator that replaces parameter {@code i} by the constant {@code params.get(i)} (a Java
+   * value of the parameter's compute type, checked by {@link PreparedQuery}).
+   */
+  RexTranslator(RexBuilder rexBuilder, @Nullable List<@Nullable Object> params) {
     this.rexBuilder = rexBuilder;
+    this.params = params;
+  }
+
+  /** The constant bound to a parameter. */
+  Expr.Literal parameter(RexDynamicParam p) {
+    List<@Nullable Object> values = params;
+    if (values == null || p.getIndex() >= values.size()) {
+      throw new QueryException(
+          QueryException.Code.INVALID,
+          "the query has a parameter (?) without a value: prepare it with engine.prepare(sql)"
+              + " and pass the values to execute(...)");
+    }
+    return new Expr.Literal(values.get(p.getIndex()), type(p.getType()));
+  }
+
+  /** The value of a literal or bound parameter, or null when {@code n} is neither. */
+  @Nullable Object constant(RexNode n, Class<?> as) {
+    if (n instanceof RexLiteral l) {
+      return l.getValueAs(as);
+    }
+    if (n instanceof RexDynamicParam p) {
+      Object v = parameter(p).value();
+      if (v instanceof Number x && (as == Long.class)) {
+        return x.longValue();
+      }
+      return as.isInstance(v) ? v : null;
+    }
+    return null;
   }
 
   /** {@code n} over input columns named {@code names}. */
@@ -58,6 +97,9 @@ final class RexTranslator {
     }
     if (n instanceof RexLiteral l) {
       return literal(l);
+    }
+    if (n instanceof RexDynamicParam p) {
+      return parameter(p);
     }
     if (!(n instanceof RexCall c)) {
       throw unsupported("expression " + n);
@@ -203,11 +245,19 @@ final class RexTranslator {
   private Expr dateInterval(RexCall c, List<String> names) {
     RexNode date = c.getOperands().get(0);
     RexNode interval = c.getOperands().get(1);
-    if (!(interval instanceof RexLiteral lit) || isYearMonth(interval.getType())) {
-      throw unsupported(
-          "date arithmetic with a non-constant or month/year interval on a non-constant date ("
-              + c
-              + ")");
+    if (!(interval instanceof RexLiteral lit)) {
+      throw unsupported("date arithmetic with a non-constant interval (" + c + ")");
+    }
+    if (date.getType().getSqlTypeName() != SqlTypeName.DATE) {
+      throw unsupported("interval arithmetic on " + date.getType() + " (" + c + ")");
+    }
+    if (isYearMonth(interval.getType())) {
+      BigDecimal months = lit.getValueAs(BigDecimal.class);
+      if (months == null) {
+        throw unsupported("interval " + lit);
+      }
+      long m = months.longValueExact();
+      return new Expr.AddMonths(t(date, names), c.getKind() == SqlKind.PLUS ? m : -m);
     }
     BigDecimal millis = lit.getValueAs(BigDecimal.class);
     if (millis == null || millis.remainder(BigDecimal.valueOf(MILLIS_PER_DAY)).signum() != 0) {
@@ -281,23 +331,23 @@ final class RexTranslator {
 
   // ---- literals and types ----------------------------------------------------------------------
 
-  private static String stringLiteral(RexNode n, String what) {
-    String s = n instanceof RexLiteral l ? l.getValueAs(String.class) : null;
+  private String stringLiteral(RexNode n, String what) {
+    String s = (String) constant(n, String.class);
     if (s == null) {
       throw unsupported(what + " that is not a string constant (" + n + ")");
     }
     return s;
   }
 
-  private static long longLiteral(RexNode n, String what) {
-    Long v = n instanceof RexLiteral l ? l.getValueAs(Long.class) : null;
+  private long longLiteral(RexNode n, String what) {
+    Long v = (Long) constant(n, Long.class);
     if (v == null) {
       throw unsupported(what + " that is not an integer constant (" + n + ")");
     }
     return v;
   }
 
-  private static Expr.Literal literal(RexLiteral l) {
+  static Expr.Literal literal(RexLiteral l) {
     RelDataType rt = l.getType();
     SqlTypeName tn = rt.getSqlTypeName();
     if (tn == SqlTypeName.NULL) {

@@ -1,9 +1,13 @@
 package dev.amalgam.exec.sql;
 
+import dev.amalgam.exec.DataType;
 import dev.amalgam.exec.Engine;
 import dev.amalgam.exec.Query;
 import dev.amalgam.exec.QueryException;
+import dev.amalgam.exec.Result;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,23 +27,33 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rel.core.RelFactories;
 import org.apache.calcite.rel.rules.CoreRules;
+import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeSystem;
 import org.apache.calcite.rel.type.RelDataTypeSystemImpl;
+import org.apache.calcite.rex.RexDynamicParam;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.sql.SqlDynamicParam;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.util.SqlShuttle;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.RelDecorrelator;
+import org.apache.calcite.sql2rel.SqlRexConvertletTable;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.sql2rel.StandardConvertletTable;
 import org.apache.calcite.tools.FrameworkConfig;
 import org.apache.calcite.tools.Frameworks;
 import org.apache.calcite.tools.Planner;
 import org.apache.calcite.tools.RelConversionException;
 import org.apache.calcite.tools.ValidationException;
+import org.jspecify.annotations.Nullable;
 
 /** SQL text to an engine {@link Query}: parsed, validated and rewritten with Apache Calcite. */
 public final class SqlFrontEnd {
@@ -65,50 +79,101 @@ public final class SqlFrontEnd {
         }
       };
 
+  /**
+   * Calcite's convertlets, except that AVG stays AVG: Calcite would rewrite a windowed AVG of
+   * integers into an integer division of SUM by COUNT; the engine's AVG is a double, as DuckDB's.
+   */
+  private static final SqlRexConvertletTable CONVERTLETS =
+      call ->
+          call.getOperator().getKind() == SqlKind.AVG
+              ? StandardConvertletTable.INSTANCE::convertCall
+              : StandardConvertletTable.INSTANCE.get(call);
+
   private SqlFrontEnd() {}
 
   /**
    * The query for {@code sql} over {@code engine}'s tables.
    *
-   * @throws QueryException INVALID for a syntax or validation error (with line and column) or a SQL
-   *     feature that is not supported yet
+   * @throws QueryException INVALID for a syntax or validation error (with line and column), a
+   *     statement that is not a query, a query with parameters, or a SQL feature that is not
+   *     supported yet
    */
   public static Query query(Engine engine, String sql) {
-    return plan(engine, sql).query();
+    Prepared p = prepared(engine, sql);
+    if (!p.params().isEmpty()) {
+      Param first = p.params().get(0);
+      throw new QueryException(
+          QueryException.Code.INVALID,
+          "error at line "
+              + first.line()
+              + ", column "
+              + first.column()
+              + ": the query has "
+              + p.params().size()
+              + (p.params().size() == 1 ? " parameter" : " parameters")
+              + " (?): prepare it with engine.prepare(sql) and pass the values to execute(...)",
+          first.line(),
+          first.column(),
+          null);
+    }
+    return p.lower(engine, null);
   }
 
   /** Calcite's optimized relational plan, then the engine's plan, for {@code sql}. */
   public static String explain(Engine engine, String sql) {
-    Planned p = plan(engine, sql);
-    return "calcite:\n" + RelOptUtil.toString(p.rel()) + "amalgam:\n" + p.query().explain();
+    Prepared p = prepared(engine, sql);
+    return "calcite:\n"
+        + RelOptUtil.toString(p.rel())
+        + "amalgam:\n"
+        + query(engine, sql).explain();
   }
 
-  private record Planned(RelNode rel, Query query) {}
+  /**
+   * Runs one SQL statement: a query, {@code EXPLAIN [ANALYZE] query}, {@code CREATE TABLE}, {@code
+   * INSERT INTO} or {@code DROP TABLE}. A query returns its rows (with the EXPLAIN ANALYZE profile
+   * in {@link Result#analysis()} when {@code analyze}); another statement returns one row saying
+   * what it did.
+   *
+   * @param handle cancels the statement from another thread (may be null)
+   */
+  public static Result execute(
+      Engine engine, String sql, Engine.@Nullable Handle handle, boolean analyze) {
+    return Statements.execute(engine, sql, handle, analyze);
+  }
 
-  private static Planned plan(Engine engine, String sql) {
+  /**
+   * The query for {@code sql} with parameters ({@code ?}), parsed, validated and rewritten once;
+   * {@link PreparedQuery#bind} gives the query for given values.
+   */
+  public static PreparedQuery prepare(Engine engine, String sql) {
+    long version = engine.catalogVersion();
+    return new PreparedQuery(engine, sql, version, prepared(engine, sql));
+  }
+
+  /** A parameter: its index, compute type (null when unused) and position. */
+  record Param(int index, @Nullable DataType type, String sqlType, int line, int column) {}
+
+  /** A query planned up to the engine's plan: Calcite's rewritten relational plan. */
+  record Prepared(RelNode rel, List<String> names, List<Param> params) {
+    /** The engine's query, with parameter {@code i} replaced by {@code values.get(i)}. */
+    Query lower(Engine engine, @Nullable List<@Nullable Object> values) {
+      RelLowering lowering =
+          new RelLowering(engine, new RexTranslator(rel.getCluster().getRexBuilder(), values));
+      return RelLowering.rename(lowering.lower(rel), names);
+    }
+  }
+
+  /** A function of a Calcite planner that may throw Calcite's checked exceptions. */
+  interface PlannerWork<T> {
+    T run(Planner planner) throws SqlParseException, ValidationException, RelConversionException;
+  }
+
+  /** Runs {@code work} with a fresh planner, turning Calcite's errors into QueryExceptions. */
+  static <T> T withPlanner(Engine engine, PlannerWork<T> work) {
     Objects.requireNonNull(engine, "engine is null");
-    Objects.requireNonNull(sql, "sql is null");
-    String text = stripTrailingSemicolon(sql);
     Planner planner = Frameworks.getPlanner(config(engine));
     try {
-      SqlNode parsed = planner.parse(text);
-      SqlNode validated = planner.validate(parsed);
-      RelRoot root = planner.rel(validated);
-      RelNode rel = rewrite(root.project());
-      RelLowering lowering =
-          new RelLowering(engine, new RexTranslator(rel.getCluster().getRexBuilder()));
-      Query q = lowering.lower(rel);
-      List<String> names = new ArrayList<>();
-      Set<String> taken = new HashSet<>();
-      for (Map.Entry<Integer, String> f : root.fields) {
-        String n = f.getValue();
-        String u = n;
-        for (int i = 1; !taken.add(u); i++) {
-          u = n + "_" + i;
-        }
-        names.add(u);
-      }
-      return new Planned(rel, RelLowering.rename(q, names));
+      return work.run(planner);
     } catch (SqlParseException e) {
       SqlParserPos pos = e.getPos();
       throw new QueryException(
@@ -119,6 +184,8 @@ public final class SqlFrontEnd {
               + pos.getColumnNum()
               + ": "
               + firstLine(e.getMessage()),
+          pos.getLineNum(),
+          pos.getColumnNum(),
           e);
     } catch (ValidationException e) {
       throw validation(e);
@@ -130,6 +197,99 @@ public final class SqlFrontEnd {
     } finally {
       planner.close();
     }
+  }
+
+  private static Prepared prepared(Engine engine, String sql) {
+    Objects.requireNonNull(sql, "sql is null");
+    String text = SqlScript.trimTerminators(sql);
+    return withPlanner(
+        engine,
+        planner -> {
+          SqlNode parsed = planner.parse(text);
+          if (!parsed.isA(SqlKind.QUERY)) {
+            throw notAQuery(parsed);
+          }
+          return plan(planner, parsed);
+        });
+  }
+
+  /** Validates and rewrites {@code parsed} (a query parsed by {@code planner}). */
+  static Prepared plan(Planner planner, SqlNode parsed)
+      throws ValidationException, RelConversionException {
+    List<SqlDynamicParam> marks = new ArrayList<>();
+    parsed.accept(
+        new SqlShuttle() {
+          @Override
+          public @Nullable SqlNode visit(SqlDynamicParam param) {
+            marks.add(param);
+            return param;
+          }
+        });
+    SqlNode validated = planner.validate(parsed);
+    RelRoot root = planner.rel(validated);
+    RelNode rel = rewrite(root.project());
+    Map<Integer, RelDataType> types = new HashMap<>();
+    collectParams(rel, types);
+    List<Param> params = new ArrayList<>();
+    marks.sort(Comparator.comparingInt(SqlDynamicParam::getIndex));
+    for (SqlDynamicParam m : marks) {
+      RelDataType t = types.get(m.getIndex());
+      SqlParserPos pos = m.getParserPosition();
+      params.add(
+          new Param(
+              m.getIndex(),
+              t == null ? null : RexTranslator.type(t),
+              t == null ? "ANY" : t.getFullTypeString().replace(" NOT NULL", ""),
+              pos.getLineNum(),
+              pos.getColumnNum()));
+    }
+    List<String> names = new ArrayList<>();
+    Set<String> taken = new HashSet<>();
+    for (Map.Entry<Integer, String> f : root.fields) {
+      String n = f.getValue();
+      String u = n;
+      for (int i = 1; !taken.add(u); i++) {
+        u = n + "_" + i;
+      }
+      names.add(u);
+    }
+    return new Prepared(rel, names, params);
+  }
+
+  private static void collectParams(RelNode rel, Map<Integer, RelDataType> out) {
+    rel.accept(
+        new RexShuttle() {
+          @Override
+          public RexNode visitDynamicParam(RexDynamicParam p) {
+            out.putIfAbsent(p.getIndex(), p.getType());
+            return p;
+          }
+        });
+    for (RelNode in : rel.getInputs()) {
+      collectParams(in, out);
+    }
+  }
+
+  private static QueryException notAQuery(SqlNode parsed) {
+    SqlParserPos pos = parsed.getParserPosition();
+    String what = parsed.getKind().sql.replace('_', ' ');
+    boolean statement =
+        parsed.getKind() == SqlKind.CREATE_TABLE || parsed.getKind() == SqlKind.INSERT;
+    return new QueryException(
+        QueryException.Code.INVALID,
+        "error at line "
+            + pos.getLineNum()
+            + ", column "
+            + pos.getColumnNum()
+            + ": "
+            + what
+            + (statement
+                ? " is a statement, not a query: run it with engine.execute(sql)"
+                : " is not supported (tables are immutable: build new ones with CREATE TABLE AS,"
+                    + " INSERT INTO and DROP TABLE)"),
+        pos.getLineNum(),
+        pos.getColumnNum(),
+        null);
   }
 
   private static QueryException validation(ValidationException e) {
@@ -147,10 +307,12 @@ public final class SqlFrontEnd {
     return new QueryException(
         QueryException.Code.INVALID,
         "error at line " + c.getPosLine() + ", column " + c.getPosColumn() + ": " + detail,
+        c.getPosLine(),
+        c.getPosColumn(),
         c);
   }
 
-  private static String firstLine(@org.jspecify.annotations.Nullable String s) {
+  private static String firstLine(@Nullable String s) {
     if (s == null) {
       return "";
     }
@@ -158,15 +320,7 @@ public final class SqlFrontEnd {
     return (nl < 0 ? s : s.substring(0, nl)).strip();
   }
 
-  private static String stripTrailingSemicolon(String sql) {
-    String s = sql.strip();
-    while (s.endsWith(";")) {
-      s = s.substring(0, s.length() - 1).strip();
-    }
-    return s;
-  }
-
-  private static FrameworkConfig config(Engine engine) {
+  static FrameworkConfig config(Engine engine) {
     SchemaPlus root = Frameworks.createRootSchema(false);
     SchemaPlus schema = root.add("amalgam", new CatalogSchema(engine));
     Properties props = new Properties();
@@ -189,6 +343,7 @@ public final class SqlFrontEnd {
                 .withConformance(SqlConformanceEnum.LENIENT))
         .sqlToRelConverterConfig(
             SqlToRelConverter.config().withExpand(false).withTrimUnusedFields(true))
+        .convertletTable(CONVERTLETS)
         .context(Contexts.of(new CalciteConnectionConfigImpl(props)))
         .build();
   }
@@ -209,6 +364,8 @@ public final class SqlFrontEnd {
     HepProgramBuilder logical = new HepProgramBuilder().addMatchOrder(HepMatchOrder.BOTTOM_UP);
     logical.addRuleCollection(
         List.of(
+            CoreRules.INTERSECT_TO_DISTINCT,
+            CoreRules.MINUS_TO_DISTINCT,
             CoreRules.AGGREGATE_EXPAND_DISTINCT_AGGREGATES_TO_JOIN,
             CoreRules.FILTER_INTO_JOIN,
             CoreRules.JOIN_CONDITION_PUSH,
@@ -218,7 +375,8 @@ public final class SqlFrontEnd {
             CoreRules.PROJECT_REMOVE,
             CoreRules.AGGREGATE_PROJECT_MERGE,
             CoreRules.PROJECT_TO_SEMI_JOIN,
-            CoreRules.JOIN_TO_SEMI_JOIN));
+            CoreRules.JOIN_TO_SEMI_JOIN,
+            CoreRules.PROJECT_TO_LOGICAL_PROJECT_AND_WINDOW));
     HepPlanner second = new HepPlanner(logical.build());
     second.setRoot(r);
     return second.findBestExp();

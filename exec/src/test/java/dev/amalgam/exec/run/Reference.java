@@ -83,6 +83,12 @@ final class Reference {
         yield eval(c.otherwise(), cols, row);
       }
       case BoundExpr.CastTo c -> cast(eval(c.operand(), cols, row), c.operand().type(), c.type());
+      case BoundExpr.AddMonths m -> {
+        Object v = eval(m.operand(), cols, row);
+        yield v == null
+            ? null
+            : (int) LocalDate.ofEpochDay((Integer) v).plusMonths(m.months()).toEpochDay();
+      }
       case BoundExpr.Extract x -> {
         Object v = eval(x.operand(), cols, row);
         if (v == null) {

@@ -148,6 +148,29 @@ final class SqlDifferentialTest {
             "select k from f where v > 900 union select dk from dim where w < 20",
             false));
     c.add(new Case("distinct", "select distinct g, k from f", false));
+    c.add(
+        new Case(
+            "month and year intervals on a date column (end-of-month clamping)",
+            "select id, cast(d + interval '1' month as date) m1, cast(d - interval '1' year as date)"
+                + " y1, cast(d + interval '13' month as date) m13,"
+                + " cast(d - interval '2' month as date) mm2 from f where id < 400",
+            false));
+    c.add(
+        new Case(
+            "month interval in a filter",
+            "select count(*) n from f where d + interval '1' month > date '1996-03-31'",
+            false));
+    c.add(
+        new Case(
+            "intersect",
+            "select k from f where v > 500 intersect select dk from dim where w > 30",
+            false));
+    c.add(
+        new Case(
+            "except",
+            "select k, g from f where v > 0 except select k, g from f where x > 500",
+            false));
+    c.add(new Case("select without from", "select 1 + 1 two, 'x' s", false));
     c.add(new Case("count distinct", "select g, count(distinct k) dk from f group by g", false));
     c.add(
         new Case(
