@@ -92,8 +92,10 @@ public final class Book {
     }
     for (String u : correlation.names()) {
       if (market.quote(u) == null) {
-        throw BookException.underlying(
-                u, "is in the correlation matrix but has no market data (spot, vol)")
+        throw BookException.of(
+                "underlying '"
+                    + u
+                    + "' is in the correlation matrix but has no market data (spot, vol)")
             .at(where.correlation(correlation.indexOf(u), correlation.indexOf(u)));
       }
     }

@@ -89,6 +89,9 @@ public final class RiskJob {
     Progress NONE = (phase, done, total) -> {};
   }
 
+  /** Monte Carlo scenarios when none are set. */
+  public static final int DEFAULT_SCENARIOS = 10_000;
+
   private static final AtomicLong JOBS = new AtomicLong();
 
   private final @Nullable Book book;
@@ -129,7 +132,7 @@ public final class RiskJob {
     private @Nullable Book book;
     private @Nullable String bookTables;
     private Method method = Method.MONTE_CARLO;
-    private int scenarios = 10_000;
+    private int scenarios;
     private int horizonDays = 1;
     private List<Double> confidences = List.of(0.99, 0.975);
     private long seed = 1;
@@ -165,8 +168,8 @@ public final class RiskJob {
     }
 
     /**
-     * Scenarios (default 10,000). For historical simulation, 0 takes every window of the returns;
-     * otherwise the most recent {@code k} windows.
+     * Scenarios: for Monte Carlo (default 10,000 when 0 or not set); for historical simulation the
+     * most recent {@code k} windows (0 or not set: every window of the returns).
      */
     public Builder scenarios(int k) {
       if (k < 0 || k > 50_000_000) {
@@ -249,9 +252,6 @@ public final class RiskJob {
       if (bookTables != null && engine == null) {
         throw new IllegalStateException("bookTables(...) needs engine(...)");
       }
-      if (method == Method.MONTE_CARLO && scenarios == 0) {
-        throw new IllegalStateException("Monte Carlo needs at least one scenario");
-      }
       return new RiskJob(this);
     }
   }
@@ -276,6 +276,9 @@ public final class RiskJob {
     long t0 = System.nanoTime();
     Book b = book != null ? book : BookTables.read(engine, Objects.requireNonNull(bookTables));
     int k = scenarios;
+    if (method == Method.MONTE_CARLO && k == 0) {
+      k = DEFAULT_SCENARIOS;
+    }
     if (method == Method.HISTORICAL) {
       HistoricalReturns r = b.returns();
       if (r == null) {
