@@ -14,7 +14,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "amalgam 0.1.0",
     description = "Embedded, off-heap, unified-memory analytics engine for the JVM.",
-    subcommands = {DemoCommand.class, BenchCommand.class, TopologyCommand.class, TpchCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      BenchCommand.class,
+      TopologyCommand.class,
+      TpchCommand.class,
+      RiskCommand.class
+    })
 public final class Main implements Runnable {
 
   @Option(

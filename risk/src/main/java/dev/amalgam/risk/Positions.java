@@ -34,6 +34,9 @@ final class Positions {
   /** Cells: keys.get(c)[l] is level l's key of cell c. */
   final List<String[]> cellKeys;
 
+  /** Per level, its distinct keys sorted. */
+  final List<List<String>> groupKeys;
+
   // options, in cell order
   final int options;
   final Instrument[] optionInstrument;
@@ -96,6 +99,14 @@ final class Positions {
         cellKeys.add(key);
       }
       cellOf[i] = id;
+    }
+    groupKeys = new ArrayList<>();
+    for (int l = 0; l < this.levels.size(); l++) {
+      java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+      for (String[] k : cellKeys) {
+        keys.add(k[l]);
+      }
+      groupKeys.add(List.copyOf(keys));
     }
     int nOpt = 0;
     for (Instrument i : sorted) {
@@ -170,6 +181,20 @@ final class Positions {
     OptionPricer.price(
         s0, 0, optStrike, optT0, optVol, optR0, optCalls, 0, options, optV0, null, null, null, null,
         null);
+  }
+
+  /** The group id of {@code key} at level index {@code level} (its rank among the level's keys). */
+  int groupId(int level, String key) {
+    int i = java.util.Collections.binarySearch(groupKeys.get(level), key);
+    if (i < 0) {
+      throw new IllegalArgumentException("no group '" + key + "'");
+    }
+    return i;
+  }
+
+  /** The key of group {@code id} at level index {@code level}. */
+  String groupKey(int level, int id) {
+    return groupKeys.get(level).get(id);
   }
 
   int cells() {

@@ -417,15 +417,23 @@ public final class RiskJob {
   private static void writeCells(Engine e, String name, Positions p) {
     List<Field> fields = new ArrayList<>();
     fields.add(Field.of("cell", DataType.INT32));
+    int nl = p.levels.size();
     for (RiskLevel l : p.levels) {
       fields.add(Field.of(l.column(), DataType.DICTIONARY_UTF8));
+    }
+    for (RiskLevel l : p.levels) {
+      fields.add(Field.of(l.column() + "_id", DataType.INT32));
     }
     try (TableBuilder tb = e.createTable(name, Schema.of(fields.toArray(new Field[0])))) {
       tb.placement(Placement.replicated());
       for (int c = 0; c < p.cells(); c++) {
-        Object[] row = new Object[1 + p.levels.size()];
+        Object[] row = new Object[1 + 2 * nl];
         row[0] = c;
-        System.arraycopy(p.cellKeys.get(c), 0, row, 1, p.levels.size());
+        String[] keys = p.cellKeys.get(c);
+        System.arraycopy(keys, 0, row, 1, nl);
+        for (int l = 0; l < nl; l++) {
+          row[1 + nl + l] = p.groupId(l, keys[l]);
+        }
         tb.addRow(row);
       }
       tb.build();
@@ -540,23 +548,25 @@ public final class RiskJob {
 
     List<RiskReport.GroupRisk> groups(RiskLevel level) {
       String col = level.column();
+      int li = p.levels.indexOf(level);
+      // integer group ids: grouping by (int, int) is much cheaper than by (int, utf8)
       Result r =
           engine
               .sql(
                   "SELECT p.scenario AS scenario, c."
                       + col
-                      + " AS grp, SUM(p.pnl) AS pnl FROM "
+                      + "_id AS grp, SUM(p.pnl) AS pnl FROM "
                       + prefix
                       + "pnl p JOIN "
                       + prefix
                       + "cells c ON p.cell = c.cell GROUP BY p.scenario, c."
-                      + col)
+                      + col
+                      + "_id")
               .execute();
       Map<String, long[]> byGroup = new HashMap<>();
       for (Result.Row row : r) {
-        byGroup
-                .computeIfAbsent(row.getString("grp"), x -> new long[scenarios])[
-                (int) row.getLong("scenario")] =
+        String key = p.groupKey(li, (int) row.getLong("grp"));
+        byGroup.computeIfAbsent(key, x -> new long[scenarios])[(int) row.getLong("scenario")] =
             row.getLong("pnl");
       }
       Result g =

@@ -51,6 +51,24 @@ public final class SyntheticBook {
    */
   public static Book generate(
       int instruments, int underlyings, long seed, LocalDate valuationDate, int returnDays) {
+    return generate(instruments, underlyings, seed, valuationDate, returnDays, false);
+  }
+
+  /**
+   * A book of {@code options} European calls and puts only (no returns), for revaluation
+   * benchmarks.
+   */
+  public static Book options(int options, int underlyings, long seed) {
+    return generate(options, underlyings, seed, DEFAULT_VALUATION_DATE, 0, true);
+  }
+
+  private static Book generate(
+      int instruments,
+      int underlyings,
+      long seed,
+      LocalDate valuationDate,
+      int returnDays,
+      boolean optionsOnly) {
     if (instruments < 1) {
       throw new IllegalArgumentException("instruments must be >= 1, got " + instruments);
     }
@@ -100,7 +118,14 @@ public final class SyntheticBook {
       String bookName = desk.books()[rnd.nextInt(desk.books().length)];
       int u = rnd.nextInt(underlyings);
       UnderlyingQuote q = quotes.get(u);
-      InstrumentType type = InstrumentType.values()[pick(rnd, desk.typeWeights())];
+      double[] weights = desk.typeWeights();
+      if (optionsOnly) {
+        weights =
+            weights[2] + weights[3] > 0
+                ? new double[] {0, 0, weights[2], weights[3]}
+                : new double[] {0, 0, 1, 1};
+      }
+      InstrumentType type = InstrumentType.values()[pick(rnd, weights)];
       String id = String.format(Locale.ROOT, "%s-%07d", prefix(type), k + 1);
       if (type == InstrumentType.EQUITY) {
         double qty = Math.round((100 + rnd.nextInt(20_000)) / 100.0) * 100.0;
