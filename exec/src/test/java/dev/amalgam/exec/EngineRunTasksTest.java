@@ -26,7 +26,8 @@ final class EngineRunTasksTest {
       for (int i = 0; i < n; i++) {
         assertThat(runs.get(i)).as("task " + i).isEqualTo(1);
       }
-      assertThat(members).containsExactlyInAnyOrder("gpu0", "gpu1");
+      // which members ran tasks depends on timing (idle workers take the others' tasks)
+      assertThat(members).isNotEmpty().isSubsetOf("gpu0", "gpu1");
       assertThat(threads).allMatch(t -> t.startsWith("amalgam-gpu"));
     }
   }
