@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
       BenchCommand.class,
       TopologyCommand.class,
       TpchCommand.class,
-      SqlCommand.class
+      SqlCommand.class,
+      RiskCommand.class
     })
 public final class Main implements Runnable {
 

@@ -383,6 +383,23 @@ public final class Engine implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Runs tasks {@code 0 .. count - 1} on the members' worker threads (the ones queries use) and
+   * waits for them: each member takes a contiguous share and idle workers help the others. A task
+   * must give the same result whichever member or worker runs it. The first failure is rethrown.
+   */
+  public void runTasks(int count, WorkerTask task) {
+    checkOpen();
+    scheduler.runTasks(count, task::run);
+  }
+
+  /** One of the independent tasks of {@link #runTasks}. */
+  @FunctionalInterface
+  public interface WorkerTask {
+    /** Runs task {@code index} on a worker thread of {@code member}. */
+    void run(int index, Device member) throws Exception;
+  }
+
   // ---- running queries
   // ----------------------------------------------------------------------------
 

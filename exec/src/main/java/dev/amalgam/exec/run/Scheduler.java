@@ -425,6 +425,94 @@ public final class Scheduler implements TaskRunner, AutoCloseable {
   }
 
   /** Stops the worker threads. */
+  /** One of the independent tasks of {@link #runTasks}. */
+  @FunctionalInterface
+  public interface Task {
+    /** Runs task {@code index} on a worker of {@code member}. */
+    void run(int index, Device member) throws Exception;
+  }
+
+  /**
+   * Runs tasks {@code 0 .. count - 1} on the members' workers and waits for all of them: member
+   * {@code i} of {@code m} is given the contiguous range of tasks {@code [i count / m, (i + 1)
+   * count / m)}, its workers take them in order, and a worker whose member has none left takes the
+   * next task of the member with the most left. Tasks must not depend on which member or worker
+   * runs them. The first failure stops the workers (between tasks) and is rethrown, wrapped in a
+   * RuntimeException when checked.
+   */
+  public void runTasks(int count, Task task) {
+    if (count < 0) {
+      throw new IllegalArgumentException("task count must be >= 0; was " + count);
+    }
+    int m = members.size();
+    AtomicInteger[] next = new AtomicInteger[m];
+    int[] end = new int[m];
+    for (int i = 0; i < m; i++) {
+      next[i] = new AtomicInteger((int) ((long) i * count / m));
+      end[i] = (int) ((long) (i + 1) * count / m);
+    }
+    AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < m; i++) {
+      int member = i;
+      for (int w = 0; w < workers[i]; w++) {
+        futures.add(
+            pools[i].submit(
+                () -> {
+                  Device device = members.get(member);
+                  while (failure.get() == null) {
+                    int q = member;
+                    int t = next[q].getAndIncrement();
+                    if (t >= end[q]) {
+                      q = -1;
+                      int most = 0;
+                      for (int j = 0; j < m; j++) {
+                        int left = end[j] - next[j].get();
+                        if (left > most) {
+                          most = left;
+                          q = j;
+                        }
+                      }
+                      if (q < 0) {
+                        return;
+                      }
+                      t = next[q].getAndIncrement();
+                      if (t >= end[q]) {
+                        continue;
+                      }
+                    }
+                    try {
+                      task.run(t, device);
+                    } catch (Throwable e) {
+                      failure.compareAndSet(null, e);
+                      return;
+                    }
+                  }
+                }));
+      }
+    }
+    for (Future<?> f : futures) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failure.compareAndSet(null, e);
+      } catch (ExecutionException e) {
+        failure.compareAndSet(null, e.getCause() == null ? e : e.getCause());
+      }
+    }
+    Throwable t = failure.get();
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error err) {
+      throw err;
+    }
+    if (t != null) {
+      throw new RuntimeException(t);
+    }
+  }
+
   @Override
   public void close() {
     for (ExecutorService p : pools) {

@@ -1,0 +1,16 @@
+package dev.amalgam.risk;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Reads and writes a book in one on-disk format. {@link BookFiles} picks the implementation; the
+ * CSV one ({@link CsvBookFormat}) is the only one today, and an Arrow one can sit beside it.
+ */
+interface BookSource {
+  /** Reads and validates the book in {@code dir}. */
+  Book read(Path dir) throws IOException;
+
+  /** Writes {@code book} into {@code dir} (created if needed). */
+  void write(Book book, Path dir) throws IOException;
+}
