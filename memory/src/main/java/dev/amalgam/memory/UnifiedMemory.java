@@ -335,11 +335,11 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
 
   /**
    * Makes host memory that something else owns (a read-only file mapping, a buffer of another
-   * library) a read-only region, without copying it. Page {@code i} of the region is backed by bytes
-   * {@code [i * pageSize, (i + 1) * pageSize)} of the segment: a read pin on the host uses those
-   * bytes in place, a pin on another device copies them there (migrating or replicating as for any
-   * region), and evicting such a page never writes it anywhere. Write pins are refused with {@code
-   * READ_ONLY}. The region is charged to the consumer like any other (whole pages).
+   * library) a read-only region, without copying it. Page {@code i} of the region is backed by
+   * bytes {@code [i * pageSize, (i + 1) * pageSize)} of the segment: a read pin on the host uses
+   * those bytes in place, a pin on another device copies them there (migrating or replicating as
+   * for any region), and evicting such a page never writes it anywhere. Write pins are refused with
+   * {@code READ_ONLY}. The region is charged to the consumer like any other (whole pages).
    *
    * <p>The segment must stay valid until the region is freed; {@code onFree}, if given, runs once
    * after that (e.g. to unmap the file or release a foreign buffer), also when the memory's close
@@ -868,10 +868,7 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
     int id = d.id();
     long bit = 1L << id;
     boolean last =
-        (v.current & ~bit) == 0
-            && !v.spillCurrent
-            && v.backing == null
-            && (v.current & bit) != 0;
+        (v.current & ~bit) == 0 && !v.spillCurrent && v.backing == null && (v.current & bit) != 0;
     if (last) {
       Frame src = Objects.requireNonNull(v.copies[id]);
       boolean written = false;

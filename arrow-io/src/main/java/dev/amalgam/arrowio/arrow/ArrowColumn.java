@@ -1,0 +1,325 @@
+package dev.amalgam.arrowio.arrow;
+
+import dev.amalgam.exec.DataType;
+import dev.amalgam.exec.Field;
+import java.nio.ByteBuffer;
+import org.apache.arrow.flatbuf.DateUnit;
+import org.apache.arrow.flatbuf.Decimal;
+import org.apache.arrow.flatbuf.DictionaryEncoding;
+import org.apache.arrow.flatbuf.FloatingPoint;
+import org.apache.arrow.flatbuf.Int;
+import org.apache.arrow.flatbuf.Precision;
+import org.apache.arrow.flatbuf.TimeUnit;
+import org.apache.arrow.flatbuf.Timestamp;
+import org.apache.arrow.flatbuf.Type;
+
+/**
+ * One top-level column of an Arrow schema as the engine reads it: the Arrow physical type the
+ * buffers have and the engine type they become. {@link #inPlace} says whether the Arrow buffers are
+ * already the engine's layout (then a mapped file's buffers are used without copying).
+ */
+final class ArrowColumn {
+  /** Arrow physical layouts the reader accepts. */
+  enum Physical {
+    BOOL,
+    INT,
+    FLOAT,
+    DECIMAL,
+    DATE_DAY,
+    DATE_MILLI,
+    TIMESTAMP,
+    UTF8,
+    LARGE_UTF8
+  }
+
+  final String name;
+  final boolean nullable;
+  final DataType type;
+  final Physical physical;
+
+  /** Bytes per value of the Arrow buffer (0 for bits and strings). */
+  final int width;
+
+  final boolean signed;
+
+  /** Timestamp unit (flatbuf TimeUnit), for TIMESTAMP. */
+  final short unit;
+
+  /** Dictionary id, or -1 when the column is not dictionary-encoded. */
+  final long dictionaryId;
+
+  /** Bytes per dictionary index. */
+  final int indexWidth;
+
+  private ArrowColumn(
+      String name,
+      boolean nullable,
+      DataType type,
+      Physical physical,
+      int width,
+      boolean signed,
+      short unit,
+      long dictionaryId,
+      int indexWidth) {
+    this.name = name;
+    this.nullable = nullable;
+    this.type = type;
+    this.physical = physical;
+    this.width = width;
+    this.signed = signed;
+    this.unit = unit;
+    this.dictionaryId = dictionaryId;
+    this.indexWidth = indexWidth;
+  }
+
+  /** The values column of a dictionary batch. */
+  static ArrowColumn dictionaryValues() {
+    return new ArrowColumn(
+        "dictionary", true, DataType.UTF8, Physical.UTF8, 0, true, (short) 0, -1, 0);
+  }
+
+  Field field() {
+    return new Field(name, type, nullable);
+  }
+
+  boolean dictionary() {
+    return dictionaryId >= 0;
+  }
+
+  /** Buffers the column has in a record batch (validity first). */
+  int bufferCount() {
+    if (dictionary()) {
+      return 2;
+    }
+    return physical == Physical.UTF8 || physical == Physical.LARGE_UTF8 ? 3 : 2;
+  }
+
+  /** True when the Arrow buffers are the engine's storage layout as they are. */
+  boolean inPlace() {
+    if (dictionary()) {
+      return indexWidth == 4;
+    }
+    return switch (physical) {
+      case BOOL, FLOAT, DATE_DAY, UTF8 -> true;
+      case INT -> signed;
+      case DECIMAL -> width == 8;
+      case TIMESTAMP -> unit == TimeUnit.MICROSECOND;
+      case DATE_MILLI, LARGE_UTF8 -> false;
+    };
+  }
+
+  /** Why the buffers need converting (for the load's notes). */
+  String conversion() {
+    if (dictionary()) {
+      return "dictionary indices of " + (8 * indexWidth) + " bits to int32";
+    }
+    return switch (physical) {
+      case INT -> "uint" + (8 * width) + " to " + type;
+      case DECIMAL -> "decimal" + (8 * width) + " to the engine's int64 decimal";
+      case TIMESTAMP -> "timestamp[" + TimeUnit.name(unit) + "] to microseconds";
+      case DATE_MILLI -> "date64 to date32";
+      case LARGE_UTF8 -> "large_utf8 (int64 offsets) to utf8";
+      default -> "none";
+    };
+  }
+
+  /**
+   * Reads a field of the schema.
+   *
+   * @throws ArrowFormatException naming the column when its type is not one the engine holds
+   */
+  static ArrowColumn of(org.apache.arrow.flatbuf.Field f, String source, long offset) {
+    String name = f.name();
+    if (name == null || name.isBlank()) {
+      throw ArrowFormatException.at(source, offset, "a column has no name");
+    }
+    if (f.childrenLength() != 0) {
+      throw unsupported(source, offset, name, "nested type " + typeName(f.typeType()));
+    }
+    DictionaryEncoding de = f.dictionary();
+    byte tt = f.typeType();
+    if (de != null) {
+      if (tt != Type.Utf8) {
+        throw unsupported(
+            source, offset, name, "dictionary of " + typeName(tt) + " (only utf8 dictionaries)");
+      }
+      Int it = de.indexType();
+      int bits = it == null ? 32 : it.bitWidth();
+      boolean signed = it == null || it.isSigned();
+      if ((bits != 8 && bits != 16 && bits != 32 && bits != 64) || (!signed && bits == 64)) {
+        throw unsupported(source, offset, name, "dictionary index type int" + bits);
+      }
+      if (de.id() < 0) {
+        throw ArrowFormatException.at(
+            source, offset, "column '" + name + "' has dictionary id " + de.id());
+      }
+      return new ArrowColumn(
+          name,
+          f.nullable(),
+          DataType.DICTIONARY_UTF8,
+          Physical.UTF8,
+          0,
+          signed,
+          (short) 0,
+          de.id(),
+          bits / 8);
+    }
+    return switch (tt) {
+      case Type.Bool ->
+          new ArrowColumn(
+              name, f.nullable(), DataType.BOOL, Physical.BOOL, 0, true, (short) 0, -1, 0);
+      case Type.Int -> {
+        Int t = (Int) f.type(new Int());
+        if (t == null) {
+          throw ArrowFormatException.at(source, offset, "column '" + name + "': Int type missing");
+        }
+        int bits = t.bitWidth();
+        boolean signed = t.isSigned();
+        DataType dt =
+            switch (bits) {
+              case 8 -> signed ? DataType.INT8 : DataType.INT16;
+              case 16 -> signed ? DataType.INT16 : DataType.INT32;
+              case 32 -> signed ? DataType.INT32 : DataType.INT64;
+              case 64 -> signed ? DataType.INT64 : null;
+              default -> null;
+            };
+        if (dt == null) {
+          throw unsupported(source, offset, name, (signed ? "int" : "uint") + bits);
+        }
+        yield new ArrowColumn(
+            name, f.nullable(), dt, Physical.INT, bits / 8, signed, (short) 0, -1, 0);
+      }
+      case Type.FloatingPoint -> {
+        FloatingPoint t = (FloatingPoint) f.type(new FloatingPoint());
+        short p = t == null ? -1 : t.precision();
+        if (p == Precision.SINGLE) {
+          yield new ArrowColumn(
+              name, f.nullable(), DataType.FLOAT32, Physical.FLOAT, 4, true, (short) 0, -1, 0);
+        }
+        if (p == Precision.DOUBLE) {
+          yield new ArrowColumn(
+              name, f.nullable(), DataType.FLOAT64, Physical.FLOAT, 8, true, (short) 0, -1, 0);
+        }
+        throw unsupported(source, offset, name, "float16");
+      }
+      case Type.Decimal -> {
+        Decimal t = (Decimal) f.type(new Decimal());
+        if (t == null) {
+          throw ArrowFormatException.at(source, offset, "column '" + name + "': Decimal missing");
+        }
+        int bits = t.bitWidth();
+        if (bits != 64 && bits != 128) {
+          throw unsupported(source, offset, name, "decimal" + bits);
+        }
+        if (t.precision() < 1 || t.precision() > DataType.MAX_DECIMAL_PRECISION) {
+          throw unsupported(
+              source,
+              offset,
+              name,
+              "decimal("
+                  + t.precision()
+                  + ","
+                  + t.scale()
+                  + "): engine decimals hold 1.."
+                  + DataType.MAX_DECIMAL_PRECISION
+                  + " digits");
+        }
+        if (t.scale() < 0 || t.scale() > t.precision()) {
+          throw unsupported(
+              source, offset, name, "decimal(" + t.precision() + "," + t.scale() + ") scale");
+        }
+        yield new ArrowColumn(
+            name,
+            f.nullable(),
+            DataType.decimal(t.precision(), t.scale()),
+            Physical.DECIMAL,
+            bits / 8,
+            true,
+            (short) 0,
+            -1,
+            0);
+      }
+      case Type.Date -> {
+        org.apache.arrow.flatbuf.Date t =
+            (org.apache.arrow.flatbuf.Date) f.type(new org.apache.arrow.flatbuf.Date());
+        boolean day = t == null || t.unit() == DateUnit.DAY;
+        yield new ArrowColumn(
+            name,
+            f.nullable(),
+            DataType.DATE32,
+            day ? Physical.DATE_DAY : Physical.DATE_MILLI,
+            day ? 4 : 8,
+            true,
+            (short) 0,
+            -1,
+            0);
+      }
+      case Type.Timestamp -> {
+        Timestamp t = (Timestamp) f.type(new Timestamp());
+        short unit = t == null ? TimeUnit.MICROSECOND : t.unit();
+        if (unit < TimeUnit.SECOND || unit > TimeUnit.NANOSECOND) {
+          throw ArrowFormatException.at(
+              source, offset, "column '" + name + "': timestamp unit " + unit);
+        }
+        yield new ArrowColumn(
+            name, f.nullable(), DataType.TIMESTAMP, Physical.TIMESTAMP, 8, true, unit, -1, 0);
+      }
+      case Type.Utf8 ->
+          new ArrowColumn(
+              name, f.nullable(), DataType.UTF8, Physical.UTF8, 0, true, (short) 0, -1, 0);
+      case Type.LargeUtf8 ->
+          new ArrowColumn(
+              name, f.nullable(), DataType.UTF8, Physical.LARGE_UTF8, 0, true, (short) 0, -1, 0);
+      default -> throw unsupported(source, offset, name, typeName(tt));
+    };
+  }
+
+  private static String typeName(byte tt) {
+    try {
+      return Type.name(tt);
+    } catch (ArrayIndexOutOfBoundsException e) {
+      return "type #" + tt;
+    }
+  }
+
+  private static ArrowFormatException unsupported(
+      String source, long offset, String column, String what) {
+    return ArrowFormatException.at(
+        source,
+        offset,
+        "column '"
+            + column
+            + "' has unsupported type "
+            + what
+            + " (supported: bool, int8..int64, uint8..uint32, float32/64, decimal(p<=18,s),"
+            + " date32/date64, timestamp, utf8, large_utf8, dictionary<utf8>)");
+  }
+
+  /** Reads the schema's columns. */
+  static java.util.List<ArrowColumn> schema(
+      org.apache.arrow.flatbuf.Schema s, String source, long offset) {
+    if (s.endianness() != 0) {
+      throw ArrowFormatException.at(source, offset, "big-endian data is not supported");
+    }
+    int n = s.fieldsLength();
+    ByteBuffer bb = s.getByteBuffer();
+    if (n <= 0 || n > bb.capacity() / 4) {
+      throw ArrowFormatException.at(
+          source, offset, "schema has " + n + " columns" + (n <= 0 ? "; need at least one" : ""));
+    }
+    java.util.List<ArrowColumn> out = new java.util.ArrayList<>(n);
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < n; i++) {
+      org.apache.arrow.flatbuf.Field f = s.fields(i);
+      if (f == null) {
+        throw ArrowFormatException.at(source, offset, "schema field " + i + " is missing");
+      }
+      ArrowColumn c = of(f, source, offset);
+      if (!names.add(c.name)) {
+        throw ArrowFormatException.at(source, offset, "duplicate column name '" + c.name + "'");
+      }
+      out.add(c);
+    }
+    return out;
+  }
+}
