@@ -129,6 +129,15 @@ final class ArrowColumn {
    * @throws ArrowFormatException naming the column when its type is not one the engine holds
    */
   static ArrowColumn of(org.apache.arrow.flatbuf.Field f, String source, long offset) {
+    return of(f, source, offset, false);
+  }
+
+  /**
+   * Reads a field; with {@code indexTyped}, a dictionary field's type is its index type (as Arrow
+   * Java's in-memory schemas have it) and the caller checks that the dictionary holds utf8.
+   */
+  static ArrowColumn of(
+      org.apache.arrow.flatbuf.Field f, String source, long offset, boolean indexTyped) {
     String name = f.name();
     if (name == null || name.isBlank()) {
       throw ArrowFormatException.at(source, offset, "a column has no name");
@@ -139,7 +148,7 @@ final class ArrowColumn {
     DictionaryEncoding de = f.dictionary();
     byte tt = f.typeType();
     if (de != null) {
-      if (tt != Type.Utf8) {
+      if (tt != Type.Utf8 && !(indexTyped && tt == Type.Int)) {
         throw unsupported(
             source, offset, name, "dictionary of " + typeName(tt) + " (only utf8 dictionaries)");
       }
@@ -298,6 +307,11 @@ final class ArrowColumn {
   /** Reads the schema's columns. */
   static java.util.List<ArrowColumn> schema(
       org.apache.arrow.flatbuf.Schema s, String source, long offset) {
+    return schema(s, source, offset, false);
+  }
+
+  static java.util.List<ArrowColumn> schema(
+      org.apache.arrow.flatbuf.Schema s, String source, long offset, boolean indexTyped) {
     if (s.endianness() != 0) {
       throw ArrowFormatException.at(source, offset, "big-endian data is not supported");
     }
@@ -314,7 +328,7 @@ final class ArrowColumn {
       if (f == null) {
         throw ArrowFormatException.at(source, offset, "schema field " + i + " is missing");
       }
-      ArrowColumn c = of(f, source, offset);
+      ArrowColumn c = of(f, source, offset, indexTyped);
       if (!names.add(c.name)) {
         throw ArrowFormatException.at(source, offset, "duplicate column name '" + c.name + "'");
       }

@@ -188,7 +188,8 @@ final class BatchDecoder {
     return s.asSlice(0, bytes);
   }
 
-  private Decoded column(
+  /** Decodes one column from its raw Arrow buffers (validity, values[, data]). */
+  Decoded column(
       ArrowColumn col,
       int n,
       long nulls,

@@ -48,7 +48,7 @@ abstract sealed class BatchSource permits BatchSource.OfTable, BatchSource.OfRes
   }
 
   static BatchSource of(Result result) {
-    return new OfResult(result);
+    return new OfResult(result, OfResult.BATCH_ROWS);
   }
 
   /** A table's row groups, one batch each. */
@@ -180,14 +180,16 @@ abstract sealed class BatchSource permits BatchSource.OfTable, BatchSource.OfRes
     }
   }
 
-  /** A query result, in batches of up to {@link #BATCH_ROWS} rows. */
+  /** A query result, in batches of a given number of rows. */
   static final class OfResult extends BatchSource {
     static final int BATCH_ROWS = 1 << 16;
     private final Result result;
     private final Schema schema;
+    private final int batchRows;
 
-    OfResult(Result result) {
+    OfResult(Result result, int batchRows) {
       this.result = result;
+      this.batchRows = Math.max(1, batchRows);
       List<Field> fields = new ArrayList<>();
       for (Field f : result.schema().fields()) {
         fields.add(
@@ -205,7 +207,7 @@ abstract sealed class BatchSource permits BatchSource.OfTable, BatchSource.OfRes
 
     @Override
     int batchCount() {
-      return (result.rowCount() + BATCH_ROWS - 1) / BATCH_ROWS;
+      return (result.rowCount() + batchRows - 1) / batchRows;
     }
 
     @Override
@@ -216,8 +218,8 @@ abstract sealed class BatchSource permits BatchSource.OfTable, BatchSource.OfRes
     @Override
     @SuppressWarnings("MustBeClosedChecker")
     HostBatch batch(int b) {
-      int from = b * BATCH_ROWS;
-      int rows = Math.min(BATCH_ROWS, result.rowCount() - from);
+      int from = b * batchRows;
+      int rows = Math.min(batchRows, result.rowCount() - from);
       Arena arena = Arena.ofShared();
       try {
         HostBatch.Column[] cols = new HostBatch.Column[schema.size()];

@@ -51,8 +51,8 @@ final class DictionaryState implements BatchDecoder.Dictionaries {
     e.batches++;
     int n = d.rows();
     int start = delta ? e.arrowSize : 0;
-    if (!delta && !fresh) {
-      e.identity = false; // a replacement: new Arrow indices mean other values
+    if (!delta) {
+      e.identity = true; // a first or replacement dictionary: judged on its own entries
     }
     int[] remap = java.util.Arrays.copyOf(e.remap, start + n);
     MemorySegment offsets = d.values();
@@ -81,6 +81,27 @@ final class DictionaryState implements BatchDecoder.Dictionaries {
     e.remap = remap;
     e.arrowSize = start + n;
     e.inPlace = fresh && d.inPlace() && first == 0 ? d : null;
+  }
+
+  /** True when the Arrow dictionary with this id holds exactly these entries now. */
+  boolean matches(long id, Decoded d) {
+    Entry e = byId.get(id);
+    if (e == null || e.arrowSize != d.rows()) {
+      return false;
+    }
+    MemorySegment offsets = d.values();
+    MemorySegment data = java.util.Objects.requireNonNull(d.data());
+    for (int i = 0; i < d.rows(); i++) {
+      int a = offsets.getAtIndex(ArrowLayout.INT32, i);
+      int b = offsets.getAtIndex(ArrowLayout.INT32, i + 1);
+      byte[] have = e.merged.get(e.remap[i]);
+      if (b - a != have.length
+          || MemorySegment.mismatch(data, a, b, MemorySegment.ofArray(have), 0, have.length)
+              != -1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -81,7 +81,7 @@ final class IpcWriter {
 
   // ---- metadata ---------------------------------------------------------------------------
 
-  private int type(FlatBufferBuilder b, DataType t) {
+  private static int type(FlatBufferBuilder b, DataType t) {
     return switch (t.kind()) {
       case BOOL -> {
         org.apache.arrow.flatbuf.Bool.startBool(b);
@@ -118,6 +118,17 @@ final class IpcWriter {
   }
 
   private int schemaTable(FlatBufferBuilder b) {
+    return schemaTable(b, schema);
+  }
+
+  /** A finished flatbuffer holding just the Schema table of an engine schema. */
+  static ByteBuffer flatbufSchema(Schema schema) {
+    FlatBufferBuilder b = new FlatBufferBuilder(1024);
+    b.finish(schemaTable(b, schema));
+    return b.dataBuffer();
+  }
+
+  private static int schemaTable(FlatBufferBuilder b, Schema schema) {
     int[] fields = new int[schema.size()];
     for (int c = 0; c < fields.length; c++) {
       Field f = schema.field(c);
@@ -156,7 +167,7 @@ final class IpcWriter {
   // ---- bodies -----------------------------------------------------------------------------
 
   /** The body buffers of a column in Arrow layout (validity, values[, data]). */
-  private static List<MemorySegment> buffers(DataType t, HostBatch.Column c, Arena arena) {
+  static List<MemorySegment> buffers(DataType t, HostBatch.Column c, Arena arena) {
     List<MemorySegment> out = new ArrayList<>(3);
     MemorySegment validity = c.validity();
     out.add(c.nullCount() == 0 || validity == null ? MemorySegment.NULL.reinterpret(0) : validity);
