@@ -72,6 +72,144 @@ final class ArrowColumn {
     this.indexWidth = indexWidth;
   }
 
+  /**
+   * A column from C Data Interface format strings (the child's, and its dictionary's when it has
+   * one).
+   *
+   * @throws ArrowFormatException naming the column when the format is not one the engine holds
+   */
+  static ArrowColumn ofFormat(
+      String name,
+      boolean nullable,
+      String format,
+      @org.jspecify.annotations.Nullable String dict,
+      long dictId,
+      String source) {
+    if (dict != null) {
+      if (!dict.equals("u")) {
+        throw unsupported(source, -1, name, "dictionary of format '" + dict + "'");
+      }
+      int bits =
+          switch (format) {
+            case "c", "C" -> 8;
+            case "s", "S" -> 16;
+            case "i", "I" -> 32;
+            case "l" -> 64;
+            default ->
+                throw unsupported(source, -1, name, "dictionary index format '" + format + "'");
+          };
+      boolean signed = Character.isLowerCase(format.charAt(0));
+      return new ArrowColumn(
+          name,
+          nullable,
+          DataType.DICTIONARY_UTF8,
+          Physical.UTF8,
+          0,
+          signed,
+          (short) 0,
+          dictId,
+          bits / 8);
+    }
+    if (format.startsWith("d:")) {
+      String[] ps = format.substring(2).split(",", -1);
+      int p;
+      int sc;
+      int bw = 128;
+      try {
+        p = Integer.parseInt(ps[0]);
+        sc = Integer.parseInt(ps[1]);
+        if (ps.length > 2) {
+          bw = Integer.parseInt(ps[2]);
+        }
+      } catch (RuntimeException e) {
+        throw ArrowFormatException.at(
+            source, -1, "column '" + name + "': bad decimal format '" + format + "'");
+      }
+      if ((bw != 64 && bw != 128)
+          || p < 1
+          || p > DataType.MAX_DECIMAL_PRECISION
+          || sc < 0
+          || sc > p) {
+        throw unsupported(source, -1, name, "decimal" + bw + "(" + p + "," + sc + ")");
+      }
+      return new ArrowColumn(
+          name,
+          nullable,
+          DataType.decimal(p, sc),
+          Physical.DECIMAL,
+          bw / 8,
+          true,
+          (short) 0,
+          -1,
+          0);
+    }
+    if (format.startsWith("ts") && format.length() >= 4 && format.charAt(3) == ':') {
+      short unit =
+          switch (format.charAt(2)) {
+            case 's' -> TimeUnit.SECOND;
+            case 'm' -> TimeUnit.MILLISECOND;
+            case 'u' -> TimeUnit.MICROSECOND;
+            case 'n' -> TimeUnit.NANOSECOND;
+            default -> throw unsupported(source, -1, name, "timestamp format '" + format + "'");
+          };
+      return new ArrowColumn(
+          name, nullable, DataType.TIMESTAMP, Physical.TIMESTAMP, 8, true, unit, -1, 0);
+    }
+    return switch (format) {
+      case "b" ->
+          new ArrowColumn(name, nullable, DataType.BOOL, Physical.BOOL, 0, true, (short) 0, -1, 0);
+      case "c" ->
+          new ArrowColumn(name, nullable, DataType.INT8, Physical.INT, 1, true, (short) 0, -1, 0);
+      case "C" ->
+          new ArrowColumn(name, nullable, DataType.INT16, Physical.INT, 1, false, (short) 0, -1, 0);
+      case "s" ->
+          new ArrowColumn(name, nullable, DataType.INT16, Physical.INT, 2, true, (short) 0, -1, 0);
+      case "S" ->
+          new ArrowColumn(name, nullable, DataType.INT32, Physical.INT, 2, false, (short) 0, -1, 0);
+      case "i" ->
+          new ArrowColumn(name, nullable, DataType.INT32, Physical.INT, 4, true, (short) 0, -1, 0);
+      case "I" ->
+          new ArrowColumn(name, nullable, DataType.INT64, Physical.INT, 4, false, (short) 0, -1, 0);
+      case "l" ->
+          new ArrowColumn(name, nullable, DataType.INT64, Physical.INT, 8, true, (short) 0, -1, 0);
+      case "f" ->
+          new ArrowColumn(
+              name, nullable, DataType.FLOAT32, Physical.FLOAT, 4, true, (short) 0, -1, 0);
+      case "g" ->
+          new ArrowColumn(
+              name, nullable, DataType.FLOAT64, Physical.FLOAT, 8, true, (short) 0, -1, 0);
+      case "tdD" ->
+          new ArrowColumn(
+              name, nullable, DataType.DATE32, Physical.DATE_DAY, 4, true, (short) 0, -1, 0);
+      case "tdm" ->
+          new ArrowColumn(
+              name, nullable, DataType.DATE32, Physical.DATE_MILLI, 8, true, (short) 0, -1, 0);
+      case "u" ->
+          new ArrowColumn(name, nullable, DataType.UTF8, Physical.UTF8, 0, true, (short) 0, -1, 0);
+      case "U" ->
+          new ArrowColumn(
+              name, nullable, DataType.UTF8, Physical.LARGE_UTF8, 0, true, (short) 0, -1, 0);
+      default -> throw unsupported(source, -1, name, "format '" + format + "'");
+    };
+  }
+
+  /** The C Data Interface format string of an engine type (dictionaries: the index format). */
+  static String format(DataType t) {
+    return switch (t.kind()) {
+      case BOOL -> "b";
+      case INT8 -> "c";
+      case INT16 -> "s";
+      case INT32, DICTIONARY_UTF8 -> "i";
+      case INT64 -> "l";
+      case FLOAT32 -> "f";
+      case FLOAT64 -> "g";
+      case DECIMAL -> "d:" + t.precision() + "," + t.scale();
+      case DATE32 -> "tdD";
+      case TIMESTAMP -> "tsu:";
+      case UTF8 -> "u";
+    };
+  }
+
   /** The values column of a dictionary batch. */
   static ArrowColumn dictionaryValues() {
     return new ArrowColumn(

@@ -47,6 +47,7 @@ final class TableAssembler implements AutoCloseable {
   private final String name;
   private final List<ArrowColumn> columns;
   private final @Nullable InPlace inPlace;
+  private final boolean mapDictionaries;
   private final List<Device> members;
   private final int morselRows;
   private final int targetRows;
@@ -61,6 +62,17 @@ final class TableAssembler implements AutoCloseable {
   private boolean done;
 
   TableAssembler(Engine engine, String name, List<ArrowColumn> columns, @Nullable InPlace inPlace) {
+    this(engine, name, columns, inPlace, true);
+  }
+
+  /** With {@code mapDictionaries} false, dictionaries are always copied. */
+  TableAssembler(
+      Engine engine,
+      String name,
+      List<ArrowColumn> columns,
+      @Nullable InPlace inPlace,
+      boolean mapDictionaries) {
+    this.mapDictionaries = mapDictionaries;
     this.engine = engine;
     this.memory = engine.memory();
     this.name = name;
@@ -294,7 +306,7 @@ final class TableAssembler implements AutoCloseable {
       return writeDictionary(List.of());
     }
     Decoded d = e.inPlace;
-    if (d != null && e.identity && inPlace != null) {
+    if (d != null && e.identity && inPlace != null && mapDictionaries) {
       MemorySegment data = Objects.requireNonNull(d.data());
       Region offsets = inPlace.wrap(d.values(), consumer + " dictionary");
       Region bytes = null;
