@@ -55,15 +55,10 @@ abstract sealed class BatchSource permits BatchSource.OfTable, BatchSource.OfRes
   static final class OfTable extends BatchSource {
     private final TableData data;
     private final boolean shared;
-    private final @Nullable Device host;
 
     OfTable(TableData data, boolean shared) {
       this.data = data;
       this.shared = shared;
-      this.host =
-          data.rowGroups().isEmpty()
-              ? null
-              : data.rowGroups().get(0).chunks().get(0).values().memory().host();
     }
 
     @Override
@@ -153,7 +148,7 @@ abstract sealed class BatchSource permits BatchSource.OfTable, BatchSource.OfRes
       if (length == 0) {
         return arena.allocate(8).asSlice(0, 0);
       }
-      Device h = java.util.Objects.requireNonNull(host);
+      Device h = r.memory().host();
       Pin pin =
           shared
               ? r.pinShared(offset, length, h, AccessMode.READ)
