@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       BenchJmhCommand.class,
       BenchScalingCommand.class,
       BenchTpchCommand.class,
-      BenchRiskCommand.class
+      BenchRiskCommand.class,
+      BenchIoCommand.class
     })
 public final class BenchCommand implements Callable<Integer> {
 

@@ -31,7 +31,9 @@ public final class AmalgamMemoryException extends RuntimeException {
     /** A view was asked of memory the host cannot address, or over several pages. */
     NOT_ADDRESSABLE,
     /** A region was closed while pinned, or the memory was closed with live regions. */
-    STILL_IN_USE
+    STILL_IN_USE,
+    /** A write pin was asked of a read-only (mapped) region. */
+    READ_ONLY
   }
 
   private final Code code;
@@ -128,6 +130,11 @@ public final class AmalgamMemoryException extends RuntimeException {
 
   static AmalgamMemoryException notAddressable(String message) {
     return new AmalgamMemoryException(Code.NOT_ADDRESSABLE, message);
+  }
+
+  static AmalgamMemoryException readOnly(String region, AccessMode mode) {
+    return new AmalgamMemoryException(
+        Code.READ_ONLY, "cannot pin " + region + " for " + mode + ": it is read-only (mapped)");
   }
 
   static AmalgamMemoryException stillInUse(String message) {

@@ -1,6 +1,7 @@
 package dev.amalgam.memory;
 
 import dev.amalgam.memory.spi.Frame;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,9 +19,11 @@ import org.jspecify.annotations.Nullable;
  *   dirty       = !spillCurrent: no lower-tier backing copy is up to date
  *   pins[d]     open pins on device d; writer = device of the open write pins, -1 when none
  *   accesses[d] pins on device d, ever
+ *   backing     host bytes that always hold this page (a read-only mapped region), or null;
+ *               the host's copy is then these bytes themselves (a MappedFrame), never a copy
  * </pre>
  *
- * Rule 1 holds at every unlock: {@code zero || current != 0 || spillCurrent}.
+ * Rule 1 holds at every unlock: {@code zero || current != 0 || spillCurrent || backing != null}.
  */
 final class PageEntry {
   final Region region;
@@ -29,7 +32,7 @@ final class PageEntry {
   private final Condition pinsChanged = lock.newCondition();
   final @Nullable Frame[] copies;
   long current;
-  boolean zero = true;
+  boolean zero;
   long spillSlot = -1;
   boolean spillCurrent;
   final int[] pins;
@@ -41,10 +44,13 @@ final class PageEntry {
   boolean readMostly;
   int preferred = -1;
   long accessedBy;
+  final @Nullable MemorySegment backing;
 
-  PageEntry(Region region, int index, int devices) {
+  PageEntry(Region region, int index, int devices, @Nullable MemorySegment backing) {
     this.region = region;
     this.index = index;
+    this.backing = backing;
+    this.zero = backing == null;
     this.copies = new Frame[devices];
     this.pins = new int[devices];
     this.accesses = new long[devices];

@@ -70,7 +70,7 @@ public final class Pin implements AutoCloseable {
       long pageStart = (long) (firstPage + i) * pageSize;
       long from = Math.max(offset, pageStart);
       long to = Math.min(offset + length, pageStart + pageSize);
-      MemorySegment view = memory.device(servedBy[i]).backend().hostView(frames[i]);
+      MemorySegment view = memory.hostView(servedBy[i], frames[i]);
       c[i] = view.asSlice(from - pageStart, to - from).reinterpret(a, null);
     }
     arena = a;

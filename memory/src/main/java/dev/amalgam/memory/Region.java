@@ -4,6 +4,7 @@ import dev.amalgam.memory.pool.MemoryConsumer;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A contiguous range of the unified virtual address space, cut into pages, owned by exactly one
@@ -11,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * tier and releases the reservation.
  *
  * <p>Its pages start as zeros with no copy anywhere; the first pin materializes a page on the
- * pinning device. All methods are thread-safe.
+ * pinning device. A region made by {@link UnifiedMemory#mapReadOnly} is backed instead by host
+ * memory it does not own (a file mapping, a foreign buffer): it is read-only, its host copy is that
+ * memory itself, and evicting its pages costs nothing. All methods are thread-safe.
  */
 public final class Region implements AutoCloseable {
   private final UnifiedMemory memory;
@@ -21,6 +24,8 @@ public final class Region implements AutoCloseable {
   private final String consumerName;
   private final MemoryConsumer consumer;
   final PageEntry[] pages;
+  private final @Nullable MemorySegment backing;
+  private final @Nullable Runnable onFree;
   volatile boolean closed;
 
   Region(
@@ -30,18 +35,45 @@ public final class Region implements AutoCloseable {
       long size,
       String consumerName,
       MemoryConsumer consumer,
-      int devices) {
+      int devices,
+      @Nullable MemorySegment backing,
+      @Nullable Runnable onFree) {
     this.memory = memory;
     this.id = id;
     this.basePage = basePage;
     this.size = size;
     this.consumerName = consumerName;
     this.consumer = consumer;
-    int n = Math.toIntExact((size + memory.pageSize() - 1) / memory.pageSize());
+    this.backing = backing;
+    this.onFree = onFree;
+    long pageSize = memory.pageSize();
+    int n = Math.toIntExact((size + pageSize - 1) / pageSize);
     this.pages = new PageEntry[n];
     for (int i = 0; i < n; i++) {
-      pages[i] = new PageEntry(this, i, devices);
+      MemorySegment b = null;
+      if (backing != null) {
+        long at = i * pageSize;
+        b = backing.asSlice(at, Math.min(pageSize, size - at));
+      }
+      pages[i] = new PageEntry(this, i, devices, b);
     }
+  }
+
+  /**
+   * True when the region is read-only and backed by host memory it does not own ({@link
+   * UnifiedMemory#mapReadOnly}).
+   */
+  public boolean isMapped() {
+    return backing != null;
+  }
+
+  /** The host memory backing a mapped region, or null for an ordinary region. */
+  public @Nullable MemorySegment backing() {
+    return backing;
+  }
+
+  @Nullable Runnable onFree() {
+    return onFree;
   }
 
   /** The region's id, unique within its memory. */

@@ -330,6 +330,41 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
     if (bytes <= 0) {
       throw new IllegalArgumentException("region size must be positive, was " + bytes);
     }
+    return newRegion(bytes, consumer, null, null);
+  }
+
+  /**
+   * Makes host memory that something else owns (a read-only file mapping, a buffer of another
+   * library) a read-only region, without copying it. Page {@code i} of the region is backed by
+   * bytes {@code [i * pageSize, (i + 1) * pageSize)} of the segment: a read pin on the host uses
+   * those bytes in place, a pin on another device copies them there (migrating or replicating as
+   * for any region), and evicting such a page never writes it anywhere. Write pins are refused with
+   * {@code READ_ONLY}. The region is charged to the consumer like any other (whole pages).
+   *
+   * <p>The segment must stay valid until the region is freed; {@code onFree}, if given, runs once
+   * after that (e.g. to unmap the file or release a foreign buffer), also when the memory's close
+   * frees a region left open.
+   *
+   * @throws IllegalArgumentException when the segment is empty or not native memory
+   */
+  public Region mapReadOnly(MemorySegment segment, String consumer, @Nullable Runnable onFree) {
+    Objects.requireNonNull(segment, "segment is null");
+    Objects.requireNonNull(consumer, "consumer is null");
+    if (segment.byteSize() <= 0) {
+      throw new IllegalArgumentException("a mapped region must not be empty");
+    }
+    if (!segment.isNative()) {
+      throw new IllegalArgumentException("a mapped region needs native memory, not a heap segment");
+    }
+    if (!host.hostAddressable()) {
+      throw AmalgamMemoryException.notAddressable(
+          "host device '" + host.name() + "' is not host-addressable: cannot map memory");
+    }
+    return newRegion(segment.byteSize(), consumer, segment, onFree);
+  }
+
+  private Region newRegion(
+      long bytes, String consumer, @Nullable MemorySegment backing, @Nullable Runnable onFree) {
     checkOpen();
     long pages = (bytes + pageSize - 1) / pageSize;
     if (pages > Integer.MAX_VALUE) {
@@ -355,7 +390,16 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
     }
     long base = nextPage.getAndAdd(pages);
     Region r =
-        new Region(this, nextRegionId.getAndIncrement(), base, bytes, consumer, c, devices.length);
+        new Region(
+            this,
+            nextRegionId.getAndIncrement(),
+            base,
+            bytes,
+            consumer,
+            c,
+            devices.length,
+            backing,
+            onFree);
     regions.put(base, r);
     if (closed) {
       free(r);
@@ -429,6 +473,15 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
     regions.remove(r.address() / pageSize, r);
     allocated.addAndGet(-r.retainedBytes());
     r.reservation().release(r.retainedBytes());
+    Runnable onFree = r.onFree();
+    if (onFree != null) {
+      onFree.run();
+    }
+  }
+
+  /** A host view of a frame on a device: the backing bytes for a mapped page's host copy. */
+  MemorySegment hostView(int device, Frame f) {
+    return f instanceof MappedFrame m ? m.segment() : devices[device].backend().hostView(f);
   }
 
   private String pinsOf(PageEntry e) {
@@ -461,6 +514,9 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
       }
       if (r.closed) {
         throw AmalgamMemoryException.closed(r.describe());
+      }
+      if (mode.writes() && r.isMapped()) {
+        throw AmalgamMemoryException.readOnly(r.describe(), mode);
       }
       if (length == 0) {
         return new Pin(r, d, mode, offset, 0, 0, new Frame[0], new int[0], shared);
@@ -607,15 +663,25 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
       return;
     }
     if ((e.current & bit) == 0) {
-      Frame f = allocateFrame(d, e, !prefetch);
-      try {
-        if (!(mode == AccessMode.OVERWRITE && full)) {
-          copyIn(e, d, f);
+      Frame f;
+      MemorySegment backing = e.backing;
+      if (backing != null && d == host) {
+        // a mapped page's host copy is its backing bytes: charge the page, copy nothing
+        if (!makeRoom(d, e, prefetch ? 1 : 2000)) {
+          throw deviceFull(d);
         }
-      } catch (RuntimeException ex) {
-        d.backend().free(f);
-        d.discharge();
-        throw ex;
+        f = new MappedFrame(backing);
+      } else {
+        f = allocateFrame(d, e, !prefetch);
+        try {
+          if (!(mode == AccessMode.OVERWRITE && full)) {
+            copyIn(e, d, f);
+          }
+        } catch (RuntimeException ex) {
+          d.backend().free(f);
+          d.discharge();
+          throw ex;
+        }
       }
       if (prefetch) {
         d.prefetched.increment();
@@ -665,6 +731,15 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
   /** Copies the page's latest bytes into frame f on d: from the cheapest current copy or spill. */
   private void copyIn(PageEntry e, DeviceState d, Frame f) {
     int src = cheapestCurrent(e, d.id(), false);
+    MemorySegment backing = e.backing;
+    if (backing != null && (src < 0 || src == host.id())) {
+      // from the mapped bytes (the host's copy, if any, is those bytes)
+      if (backing.byteSize() < pageSize) {
+        d.backend().zero(f);
+      }
+      transfers.fromHost(host, backing, d, f, backing.byteSize());
+      return;
+    }
     if (src >= 0) {
       DeviceState s = devices[src];
       transfers.copy(s, Objects.requireNonNull(e.copies[src]), d, f, pageSize);
@@ -792,7 +867,8 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
   private void demote(PageEntry v, DeviceState d) {
     int id = d.id();
     long bit = 1L << id;
-    boolean last = (v.current & ~bit) == 0 && !v.spillCurrent && (v.current & bit) != 0;
+    boolean last =
+        (v.current & ~bit) == 0 && !v.spillCurrent && v.backing == null && (v.current & bit) != 0;
     if (last) {
       Frame src = Objects.requireNonNull(v.copies[id]);
       boolean written = false;
@@ -875,7 +951,9 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
     e.copies[device] = null;
     e.current &= ~(1L << device);
     d.untrack(e);
-    d.backend().free(f);
+    if (!(f instanceof MappedFrame)) {
+      d.backend().free(f);
+    }
     d.discharge();
   }
 
@@ -1084,7 +1162,7 @@ public final class UnifiedMemory implements AutoCloseable, ResourceTracker.Track
           List.copyOf(current),
           e.zero,
           e.spillCurrent,
-          !e.spillCurrent && !e.zero,
+          !e.spillCurrent && !e.zero && e.backing == null,
           Collections.unmodifiableMap(pins),
           Collections.unmodifiableMap(accesses));
     } finally {

@@ -31,6 +31,58 @@ public final class ColumnChunk implements AutoCloseable {
     this.stats = stats;
   }
 
+  /**
+   * A chunk over given buffers, which it then owns (for readers that build tables from buffers of
+   * their own, e.g. a mapped Arrow file): {@code values} holds values, utf8 offsets ({@code rows +
+   * 1} int32s, which need not start at 0) or int32 dictionary indices; {@code data} the utf8 bytes
+   * (utf8 only); {@code validity} a bitmap, or null when the chunk has no nulls.
+   *
+   * @throws IllegalArgumentException when the buffers do not fit the type
+   */
+  public static ColumnChunk of(
+      DataType type,
+      Region values,
+      @Nullable Region validity,
+      @Nullable Region data,
+      ChunkStats stats) {
+    java.util.Objects.requireNonNull(type, "type is null");
+    java.util.Objects.requireNonNull(values, "values is null");
+    java.util.Objects.requireNonNull(stats, "stats is null");
+    if ((type.kind() == DataType.Kind.UTF8) != (data != null)) {
+      throw new IllegalArgumentException(
+          type + " chunk: a data buffer is " + (data == null ? "missing" : "only for utf8"));
+    }
+    long rows = stats.rows();
+    int w = type.kind().width();
+    long need =
+        switch (type.kind()) {
+          case BOOL -> (rows + 7) >>> 3;
+          case UTF8 -> 4 * (rows + 1);
+          default -> w * rows;
+        };
+    if (values.size() < need) {
+      throw new IllegalArgumentException(
+          type
+              + " chunk of "
+              + rows
+              + " rows needs "
+              + need
+              + " value bytes; has "
+              + values.size());
+    }
+    if (validity != null && validity.size() < ((rows + 7) >>> 3)) {
+      throw new IllegalArgumentException(
+          type
+              + " chunk of "
+              + rows
+              + " rows needs "
+              + ((rows + 7) >>> 3)
+              + " validity bytes; has "
+              + validity.size());
+    }
+    return new ColumnChunk(type, values, validity, data, stats);
+  }
+
   /** The storage type. */
   public DataType type() {
     return type;

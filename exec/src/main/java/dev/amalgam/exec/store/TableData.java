@@ -39,6 +39,89 @@ public final class TableData implements AutoCloseable {
     this.rows = r;
   }
 
+  /**
+   * A table over given row groups and dictionaries, which it then owns (for readers that build
+   * tables from buffers of their own). Checks that every row group has one chunk per column of the
+   * column's type, and that dictionary columns, and only they, have a dictionary.
+   *
+   * @param morselRows {@link TableWriter#morselRows(long)} of the memory's page size
+   * @param placement how the row groups were placed, for EXPLAIN (e.g. {@code mapped, host})
+   * @throws IllegalArgumentException naming the row group and column that does not fit
+   */
+  public static TableData of(
+      String name,
+      Schema schema,
+      List<RowGroup> rowGroups,
+      List<@Nullable Dictionary> dictionaries,
+      int morselRows,
+      String placement) {
+    java.util.Objects.requireNonNull(name, "name is null");
+    java.util.Objects.requireNonNull(schema, "schema is null");
+    java.util.Objects.requireNonNull(placement, "placement is null");
+    if (schema.size() == 0) {
+      throw new IllegalArgumentException("table '" + name + "' has no columns");
+    }
+    if (dictionaries.size() != schema.size()) {
+      throw new IllegalArgumentException(
+          "table '" + name + "': " + dictionaries.size() + " dictionaries for " + schema.size());
+    }
+    if (morselRows < 64 || Integer.bitCount(morselRows) != 1) {
+      throw new IllegalArgumentException("morselRows must be a power of two >= 64: " + morselRows);
+    }
+    for (int c = 0; c < schema.size(); c++) {
+      boolean dict =
+          schema.field(c).type().kind() == dev.amalgam.exec.DataType.Kind.DICTIONARY_UTF8;
+      if (dict != (dictionaries.get(c) != null)) {
+        throw new IllegalArgumentException(
+            "table '"
+                + name
+                + "' column '"
+                + schema.field(c).name()
+                + "': "
+                + (dict ? "dictionary missing" : "a dictionary is only for dictionary<utf8>"));
+      }
+    }
+    for (int g = 0; g < rowGroups.size(); g++) {
+      RowGroup rg = rowGroups.get(g);
+      if (rg.index() != g || rg.chunks().size() != schema.size() || rg.homes().isEmpty()) {
+        throw new IllegalArgumentException(
+            "table '"
+                + name
+                + "' row group "
+                + g
+                + ": index "
+                + rg.index()
+                + ", "
+                + rg.chunks().size()
+                + " chunks for "
+                + schema.size()
+                + " columns, homes "
+                + rg.homes());
+      }
+      for (int c = 0; c < schema.size(); c++) {
+        ColumnChunk ch = rg.chunks().get(c);
+        if (!ch.type().equals(schema.field(c).type()) || ch.stats().rows() != rg.rows()) {
+          throw new IllegalArgumentException(
+              "table '"
+                  + name
+                  + "' row group "
+                  + g
+                  + " column '"
+                  + schema.field(c).name()
+                  + "': chunk is "
+                  + ch.type()
+                  + " with "
+                  + ch.stats().rows()
+                  + " rows; expected "
+                  + schema.field(c).type()
+                  + " with "
+                  + rg.rows());
+        }
+      }
+    }
+    return new TableData(name, schema, rowGroups, dictionaries, morselRows, placement);
+  }
+
   /** The table's name. */
   public String name() {
     return name;
