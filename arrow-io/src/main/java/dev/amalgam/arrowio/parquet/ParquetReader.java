@@ -31,9 +31,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -209,24 +207,73 @@ final class ParquetReader {
       long size,
       long t0)
       throws IOException {
-    FileMetaData md;
-    FileSchema fs;
+    Plan plan;
     try {
-      md = reader.getFileMetaData();
-      fs = reader.getFileSchema();
-    } catch (RuntimeException e) {
-      throw new ParquetFormatException(f, size - 8, null, "corrupted footer: " + describe(e), e);
+      plan = plan(f, o, reader, size);
+    } catch (ParquetFormatException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new ParquetFormatException(
+          f, size - 8, null, "corrupted footer metadata: " + describe(e), e);
     }
+    TableBuilder builder = engine.createTable(name, plan.schema());
+    boolean done = false;
+    try {
+      builder.rowGroupRows((int) Math.min(plan.maxRows(), 1 << 30));
+      for (int g : plan.read()) {
+        readRowGroup(
+            f,
+            g,
+            plan.groups().get(g),
+            reader,
+            plan.projected(),
+            plan.mappings(),
+            plan.exact(),
+            builder);
+      }
+      long rows = builder.rowCount();
+      Table t = builder.build();
+      done = true;
+      return new ParquetLoad(
+          t,
+          rows,
+          plan.groups().size(),
+          plan.read().size(),
+          plan.skipped(),
+          plan.schema(),
+          plan.notes(),
+          size,
+          System.nanoTime() - t0);
+    } finally {
+      if (!done) {
+        builder.close();
+      }
+    }
+  }
+
+  /** What to read, worked out from the footer before any page is touched. */
+  private record Plan(
+      List<RowGroup> groups,
+      List<Mapping> mappings,
+      Schema schema,
+      String[] projected,
+      List<Integer> read,
+      int skipped,
+      long maxRows,
+      @Nullable FilterPredicate exact,
+      List<String> notes) {}
+
+  private static Plan plan(String f, ParquetOptions o, ParquetFileReader reader, long size) {
+    FileMetaData md = reader.getFileMetaData();
+    FileSchema fs = reader.getFileSchema();
     List<RowGroup> groups = md.rowGroups();
     long footerStart = size - 8 - 4; // conservative: chunks end before the footer length
     checkChunks(f, groups, footerStart);
     List<String> notes = new ArrayList<>();
     List<Mapping> mappings = mappings(f, fs, o, notes);
     List<Field> fields = new ArrayList<>();
-    Map<String, Mapping> byName = new HashMap<>();
     for (Mapping m : mappings) {
       fields.add(m.field());
-      byName.put(m.source().name(), m);
     }
     Schema schema = new Schema(fields);
     List<ResolvedPredicate> preds = new ArrayList<>();
@@ -282,31 +329,7 @@ final class ParquetReader {
       projected[i] = mappings.get(i).source().name();
     }
 
-    TableBuilder builder = engine.createTable(name, schema);
-    boolean done = false;
-    try {
-      builder.rowGroupRows((int) Math.min(maxRows, 1 << 30));
-      for (int g : read) {
-        readRowGroup(f, g, groups.get(g), reader, projected, mappings, exact, builder);
-      }
-      long rows = builder.rowCount();
-      Table t = builder.build();
-      done = true;
-      return new ParquetLoad(
-          t,
-          rows,
-          groups.size(),
-          read.size(),
-          skipped,
-          schema,
-          notes,
-          size,
-          System.nanoTime() - t0);
-    } finally {
-      if (!done) {
-        builder.close();
-      }
-    }
+    return new Plan(groups, mappings, schema, projected, read, skipped, maxRows, exact, notes);
   }
 
   private static void checkChunks(String f, List<RowGroup> groups, long limit) {
@@ -316,7 +339,14 @@ final class ParquetReader {
         throw new ParquetFormatException(
             f, -1, null, "row group " + g + " claims " + rg.numRows() + " rows", null);
       }
+      if (rg.columns() == null || rg.columns().isEmpty()) {
+        throw new ParquetFormatException(f, -1, null, "row group " + g + " has no columns", null);
+      }
       for (ColumnChunk c : rg.columns()) {
+        if (c == null || c.metaData() == null || c.metaData().pathInSchema() == null) {
+          throw new ParquetFormatException(
+              f, -1, null, "row group " + g + ": a column chunk has no metadata", null);
+        }
         long start = c.chunkStartOffset();
         long len = c.metaData().totalCompressedSize();
         String col = c.metaData().pathInSchema().toString();
