@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       BenchKernelsCommand.class,
       BenchJmhCommand.class,
       BenchScalingCommand.class,
-      BenchTpchCommand.class
+      BenchTpchCommand.class,
+      BenchIoFilesCommand.class
     })
 public final class BenchCommand implements Callable<Integer> {
 

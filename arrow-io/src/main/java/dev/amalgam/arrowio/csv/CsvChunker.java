@@ -112,7 +112,23 @@ final class CsvChunker {
     for (int p = from; p < to; p++) {
       byte c = b[p];
       switch (state) {
-        case START, UNQUOTED -> {
+        case UNQUOTED -> {
+          // only a delimiter or a line end matters here: skip to the next one
+          while (c != '\n' && c != delim && ++p < to) {
+            c = b[p];
+          }
+          if (p == to) {
+            return cut;
+          }
+          if (c == '\n') {
+            cut = p + 1;
+            state = START;
+            recordStart = true;
+          } else {
+            state = START;
+          }
+        }
+        case START -> {
           if (c == '\n') {
             cut = p + 1;
             state = START;
@@ -131,9 +147,15 @@ final class CsvChunker {
           recordStart = false;
         }
         case QUOTED -> {
+          while (c != quote && c != escape && ++p < to) {
+            c = b[p];
+          }
+          if (p == to) {
+            return cut;
+          }
           if (c == escape && escape != quote) {
             p++;
-          } else if (c == quote) {
+          } else {
             state = AFTER_QUOTE;
           }
         }
