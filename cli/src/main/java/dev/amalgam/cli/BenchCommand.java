@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       BenchScalingCommand.class,
       BenchTpchCommand.class,
       BenchRiskCommand.class,
-      BenchIoCommand.class
+      BenchIoCommand.class,
+      BenchIoFilesCommand.class
     })
 public final class BenchCommand implements Callable<Integer> {
 

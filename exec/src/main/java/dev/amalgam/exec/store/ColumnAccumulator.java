@@ -24,7 +24,10 @@ final class ColumnAccumulator {
   }
 
   private void grow() {
-    int cap = Math.max(16, size * 2);
+    growTo(Math.max(16, size * 2));
+  }
+
+  private void growTo(int cap) {
     if (type.kind() == DataType.Kind.UTF8) {
       offsets = Arrays.copyOf(offsets, cap + 1);
     } else if (usesDoubles()) {
@@ -90,6 +93,61 @@ final class ColumnAccumulator {
     offsets[size + 1] = (int) end;
     dataBytes = end;
     size++;
+  }
+
+  /** Makes room for {@code extra} more rows. */
+  void ensureRoom(int extra) {
+    long needed = (long) size + extra;
+    if (needed > capacity()) {
+      growTo((int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, Math.max(16L, 2L * size))));
+    }
+  }
+
+  /** Appends {@code n} int64 values of {@code src} from {@code from}, none null. */
+  void appendLongs(long[] src, int from, int n) {
+    ensureRoom(n);
+    System.arraycopy(src, from, longs, size, n);
+    size += n;
+  }
+
+  /** Appends {@code n} float64 values of {@code src} from {@code from}, none null. */
+  void appendDoubles(double[] src, int from, int n) {
+    ensureRoom(n);
+    System.arraycopy(src, from, doubles, size, n);
+    size += n;
+  }
+
+  /** Appends {@code n} strings {@code from..from+n} of offsets over {@code src}, none null. */
+  void appendUtf8(int[] offs, byte[] src, int from, int n) {
+    ensureRoom(n);
+    int start = offs[from];
+    int len = offs[from + n] - start;
+    long end = (long) offsets[size] + len;
+    if (end > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException(
+          "utf8 data of one row group exceeds 2 GiB; use smaller row groups");
+    }
+    if (end > data.length) {
+      data =
+          Arrays.copyOf(
+              data, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(end, 2L * data.length + 64)));
+    }
+    System.arraycopy(src, start, data, offsets[size], len);
+    int shift = offsets[size] - start;
+    for (int i = 1; i <= n; i++) {
+      offsets[size + i] = offs[from + i] + shift;
+    }
+    size += n;
+    dataBytes = end;
+  }
+
+  /** Marks the already appended row {@code i} null. */
+  void markNull(int i) {
+    long bit = 1L << (i & 63);
+    if ((nullBits[i >>> 6] & bit) == 0) {
+      nullBits[i >>> 6] |= bit;
+      nulls++;
+    }
   }
 
   void reset() {

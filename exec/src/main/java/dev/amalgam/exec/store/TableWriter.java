@@ -1,5 +1,6 @@
 package dev.amalgam.exec.store;
 
+import dev.amalgam.exec.ColumnValues;
 import dev.amalgam.exec.DataType;
 import dev.amalgam.exec.Field;
 import dev.amalgam.exec.Placement;
@@ -220,6 +221,211 @@ public final class TableWriter implements AutoCloseable {
     rowsAppended++;
     if (acc[0].size >= rowGroupRows) {
       flush(p);
+    }
+  }
+
+  /**
+   * Appends {@code columns[0].size()} rows column by column, without boxing (see {@link
+   * ColumnValues}); rows go into the current row group and full row groups are written as usual.
+   *
+   * @throws IllegalArgumentException naming the column (and row) when the count, sizes or shapes do
+   *     not match the schema, a value does not fit its column or a not-null column holds a null;
+   *     nothing of the batch is then added
+   */
+  public void appendColumns(ColumnValues... columns) {
+    checkOpen();
+    if (columns.length != schema.size()) {
+      throw new IllegalArgumentException(
+          "table '"
+              + name
+              + "': "
+              + columns.length
+              + " columns given for "
+              + schema.size()
+              + " "
+              + schema.names());
+    }
+    int rows = columns.length == 0 ? 0 : columns[0].size();
+    for (int c = 0; c < columns.length; c++) {
+      checkBatchColumn(c, columns[c], rows);
+    }
+    if (rows == 0) {
+      return;
+    }
+    if (hashColumn >= 0) {
+      appendHashed(columns, rows);
+      return;
+    }
+    int done = 0;
+    while (done < rows) {
+      ColumnAccumulator[] acc = partitions[0];
+      int n = Math.min(rows - done, rowGroupRows - acc[0].size);
+      for (int c = 0; c < columns.length; c++) {
+        appendRange(c, columns[c], acc[c], done, n);
+      }
+      done += n;
+      rowsAppended += n;
+      if (acc[0].size >= rowGroupRows) {
+        flush(0);
+      }
+    }
+  }
+
+  /**
+   * Ends the current row group (or, with hash placement, each partition's) here, even when it holds
+   * fewer than {@code rowGroupRows} rows, so that the next rows start a new one. Does nothing when
+   * no row is pending.
+   */
+  public void flushRowGroup() {
+    checkOpen();
+    for (int p = 0; p < partitions.length; p++) {
+      flush(p);
+    }
+  }
+
+  private void checkBatchColumn(int c, ColumnValues v, int rows) {
+    Field f = schema.field(c);
+    String where = "table '" + name + "' column '" + f.name() + "' (" + f.type() + ")";
+    if (v.size() != rows) {
+      throw new IllegalArgumentException(
+          where + ": " + v.size() + " values, column '" + schema.field(0).name() + "' has " + rows);
+    }
+    ColumnValues.Shape want = ColumnValues.shapeOf(f.type());
+    if (v.shape() != want) {
+      throw new IllegalArgumentException(
+          where + ": expected " + want + " values, got " + v.shape());
+    }
+    long[] nulls = v.nulls();
+    if (nulls != null && !f.nullable()) {
+      for (int r = 0; r < rows; r++) {
+        if (v.isNull(r)) {
+          throw new IllegalArgumentException(
+              where + " row " + (rowsAppended + r) + ": column is not null");
+        }
+      }
+    }
+    long min;
+    long max;
+    switch (f.type().kind()) {
+      case BOOL -> {
+        min = 0;
+        max = 1;
+      }
+      case INT8 -> {
+        min = Byte.MIN_VALUE;
+        max = Byte.MAX_VALUE;
+      }
+      case INT16 -> {
+        min = Short.MIN_VALUE;
+        max = Short.MAX_VALUE;
+      }
+      case INT32, DATE32 -> {
+        min = Integer.MIN_VALUE;
+        max = Integer.MAX_VALUE;
+      }
+      case DECIMAL -> {
+        max = POW10[f.type().precision()] - 1;
+        min = -max;
+      }
+      default -> {
+        return;
+      }
+    }
+    long[] vs = v.longs();
+    for (int r = 0; r < rows; r++) {
+      long x = vs[r];
+      if ((x < min || x > max) && !v.isNull(r)) {
+        throw new IllegalArgumentException(
+            where
+                + " row "
+                + (rowsAppended + r)
+                + ": "
+                + x
+                + " out of range ["
+                + min
+                + ", "
+                + max
+                + "]");
+      }
+    }
+  }
+
+  private static final long[] POW10 = new long[19];
+
+  static {
+    POW10[0] = 1;
+    for (int i = 1; i < POW10.length; i++) {
+      POW10[i] = POW10[i - 1] * 10;
+    }
+  }
+
+  private void appendRange(int c, ColumnValues v, ColumnAccumulator a, int from, int n) {
+    int base = a.size;
+    DataType t = schema.field(c).type();
+    switch (t.kind()) {
+      case FLOAT32, FLOAT64 -> a.appendDoubles(v.doubles(), from, n);
+      case UTF8 -> a.appendUtf8(v.offsets(), v.data(), from, n);
+      case DICTIONARY_UTF8 -> {
+        a.ensureRoom(n);
+        for (int r = from; r < from + n; r++) {
+          a.appendLong(v.isNull(r) ? 0 : dictionaryId(c, v, r));
+        }
+      }
+      default -> a.appendLongs(v.longs(), from, n);
+    }
+    if (v.nulls() != null) {
+      for (int r = 0; r < n; r++) {
+        if (v.isNull(from + r)) {
+          a.markNull(base + r);
+        }
+      }
+    }
+  }
+
+  private int dictionaryId(int c, ColumnValues v, int r) {
+    int[] o = v.offsets();
+    String s = new String(v.data(), o[r], o[r + 1] - o[r], StandardCharsets.UTF_8);
+    Map<String, Integer> index = Objects.requireNonNull(dictIndex.get(c));
+    Integer id = index.get(s);
+    if (id == null) {
+      id = index.size();
+      index.put(s, id);
+      dictValues.get(c).add(s.getBytes(StandardCharsets.UTF_8));
+    }
+    return id;
+  }
+
+  private void appendHashed(ColumnValues[] columns, int rows) {
+    ColumnValues key = columns[hashColumn];
+    DataType keyType = schema.field(hashColumn).type();
+    for (int r = 0; r < rows; r++) {
+      Object k;
+      if (key.isNull(r)) {
+        k = null;
+      } else {
+        int[] o = key.shape() == ColumnValues.Shape.UTF8 ? key.offsets() : null;
+        k =
+            switch (key.shape()) {
+              case LONGS ->
+                  keyType.kind() == DataType.Kind.BOOL ? key.longs()[r] != 0 : key.longs()[r];
+              case DOUBLES -> key.doubles()[r];
+              case UTF8 ->
+                  new String(
+                      key.data(),
+                      Objects.requireNonNull(o)[r],
+                      o[r + 1] - o[r],
+                      StandardCharsets.UTF_8);
+            };
+      }
+      int p = partition(k);
+      ColumnAccumulator[] acc = partitions[p];
+      for (int c = 0; c < columns.length; c++) {
+        appendRange(c, columns[c], acc[c], r, 1);
+      }
+      rowsAppended++;
+      if (acc[0].size >= rowGroupRows) {
+        flush(p);
+      }
     }
   }
 
