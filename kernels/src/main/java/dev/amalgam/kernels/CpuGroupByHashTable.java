@@ -46,6 +46,7 @@ final class CpuGroupByHashTable implements GroupByHashTable {
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
   private static final int ROWS = 0;
+  private static final AggregateKernels AGG = AggregateKernels.cpu();
 
   private final List<KeyType> keyTypes;
   private final List<Agg> aggList;
@@ -176,6 +177,92 @@ final class CpuGroupByHashTable implements GroupByHashTable {
           case COUNT_STAR -> throw new AssertionError();
         }
       }
+    }
+  }
+
+  @Override
+  public void addToOneGroup(
+      List<KeyColumn> keys, List<ValueColumn> values, int n, @Nullable MemorySegment sel) {
+    checkOpen();
+    Objects.requireNonNull(keys, "keys is null");
+    Objects.requireNonNull(values, "values is null");
+    int maxRow = Hashing.checkRows(KERNEL, n, sel);
+    KeyColumn[] cols = Hashing.checkKeys(KERNEL, keys, keyTypes, 0);
+    ValueColumn[] inputs = checkValues(values, maxRow);
+    if (n == 0) {
+      return;
+    }
+    // the group of key row 0, counted once by the insertion; the other n - 1 rows are added below
+    CpuHashKernels.hashChunk(KERNEL, cols, null, 0, 1, hashScratch);
+    try {
+      table.findOrInsert(cols, null, 0, 1, hashScratch, gidScratch);
+    } catch (MemoryLimitExceededException e) {
+      throw TableFullException.of(KERNEL, memory.name(), table.groupCount(), "groups", 0, e);
+    }
+    long g = gidScratch.getAtIndex(INT, 0);
+    MemorySegment rows = table.payload(ROWS);
+    rows.setAtIndex(LONG, g, rows.getAtIndex(LONG, g) + n - 1);
+    for (int a = 0; a < aggs.length; a++) {
+      Agg agg = aggs[a];
+      if (agg.kind() == AggKind.COUNT_STAR) {
+        continue;
+      }
+      ValueColumn in = inputs[agg.input()];
+      MemorySegment nulls = table.payload(nullColumn[a]);
+      boolean isLong = in.type() == ValueType.INT64;
+      long valid =
+          switch (agg.kind()) {
+            case COUNT -> AGG.count(in.validity(), sel, n);
+            case SUM, AVG -> {
+              MemorySegment sums = table.payload(valueColumn[a]);
+              if (isLong) {
+                AggregateKernels.LongResult r = AGG.sumInt64(in.values(), in.validity(), sel, n);
+                long s0 = sums.getAtIndex(LONG, g);
+                long total = s0 + r.value();
+                if (((s0 ^ total) & (r.value() ^ total)) < 0) {
+                  throw overflow(agg, Selection.row(sel, n - 1), s0, r.value());
+                }
+                sums.setAtIndex(LONG, g, total);
+                yield r.count();
+              } else {
+                AggregateKernels.DoubleResult r =
+                    AGG.sumFloat64(in.values(), in.validity(), sel, n);
+                double s0 = Double.longBitsToDouble(sums.getAtIndex(LONG, g));
+                sums.setAtIndex(LONG, g, Double.doubleToRawLongBits(s0 + r.value()));
+                yield r.count();
+              }
+            }
+            case MIN, MAX -> {
+              MemorySegment best = table.payload(valueColumn[a]);
+              boolean min = agg.kind() == AggKind.MIN;
+              if (isLong) {
+                AggregateKernels.LongResult r =
+                    min
+                        ? AGG.minInt64(in.values(), in.validity(), sel, n)
+                        : AGG.maxInt64(in.values(), in.validity(), sel, n);
+                if (r.count() > 0) {
+                  long b = best.getAtIndex(LONG, g);
+                  best.setAtIndex(LONG, g, min ? Math.min(r.value(), b) : Math.max(r.value(), b));
+                }
+                yield r.count();
+              } else {
+                AggregateKernels.DoubleResult r =
+                    min
+                        ? AGG.minFloat64(in.values(), in.validity(), sel, n)
+                        : AGG.maxFloat64(in.values(), in.validity(), sel, n);
+                if (r.count() > 0) {
+                  int cmp =
+                      Double.compare(r.value(), Double.longBitsToDouble(best.getAtIndex(LONG, g)));
+                  if (min ? cmp < 0 : cmp > 0) {
+                    best.setAtIndex(LONG, g, Double.doubleToRawLongBits(r.value()));
+                  }
+                }
+                yield r.count();
+              }
+            }
+            case COUNT_STAR -> throw new AssertionError();
+          };
+      nulls.setAtIndex(LONG, g, nulls.getAtIndex(LONG, g) + (n - valid));
     }
   }
 

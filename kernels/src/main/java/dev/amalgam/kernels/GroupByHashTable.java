@@ -49,6 +49,18 @@ public interface GroupByHashTable extends AutoCloseable {
   void add(List<KeyColumn> keys, List<ValueColumn> values, int n, @Nullable MemorySegment sel);
 
   /**
+   * Adds rows {@code [0, n)} (or the {@code n} rows {@code sel[0..n)}) of {@code values} to the one
+   * group whose key is row 0 of {@code keys}: the same result as {@link #add} with every row's key
+   * equal to that key, without hashing or probing per row. This is the path of aggregates without
+   * GROUP BY, whose one group has a constant key.
+   *
+   * @throws TableFullException when the group is new and its insertion is refused; no row was added
+   * @throws KernelException on SUM / AVG int64 overflow, as for {@link #add}
+   */
+  void addToOneGroup(
+      List<KeyColumn> keys, List<ValueColumn> values, int n, @Nullable MemorySegment sel);
+
+  /**
    * Folds every group of {@code other} (same key types and aggregates; left unchanged) into this
    * table; new keys are appended in {@code other}'s group order.
    *

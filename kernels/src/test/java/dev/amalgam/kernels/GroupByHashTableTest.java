@@ -90,6 +90,41 @@ final class GroupByHashTableTest {
   }
 
   @Test
+  void addToOneGroup_matchesReferenceAndAddWithAConstantKey() {
+    long seed = HashTestData.seed();
+    SplittableRandom rnd = new SplittableRandom(seed);
+    List<KeyType> keyTypes = List.of(KeyType.INT32);
+    try (MemoryPool pool = MemoryPool.create("test", 256 * MIB);
+        Arena arena = Arena.ofConfined()) {
+      MemorySegment zeros = arena.allocate(4L * 5000);
+      List<KeyColumn> constantKey = List.of(KeyColumn.int32(zeros, null));
+      List<KeyColumn> oneRowKey = List.of(KeyColumn.int32(arena.allocate(4), null));
+      for (int n : new int[] {0, 1, 7, 63, 64, 65, 2049, 4100}) {
+        for (boolean selected : new boolean[] {false, true}) {
+          String what = "seed " + seed + ", n " + n + ", sel " + selected;
+          try (MemoryConsumer consumer = pool.consumer("agg");
+              GroupByHashTable one = table(keyTypes, ALL_AGGS, 0, consumer);
+              GroupByHashTable perRow = table(keyTypes, ALL_AGGS, 0, consumer)) {
+            GroupByHashTable ref = new ScalarGroupByHashTable(keyTypes, List.of(ALL_AGGS));
+            for (int batch = 0; batch < 3; batch++) {
+              Batch b = batch(arena, rnd, keyTypes, n, 1, batch == 1 ? 1.0 : 0.2);
+              HashTestData.Sel sel = selected ? HashTestData.selection(arena, rnd, n) : null;
+              int count = sel == null ? n : sel.count();
+              MemorySegment rows = sel == null ? null : sel.rows();
+              ref.addToOneGroup(oneRowKey, b.values(), count, rows);
+              one.addToOneGroup(oneRowKey, b.values(), count, rows);
+              perRow.add(constantKey, b.values(), count, rows);
+            }
+            // float64 sums are added in another order than the reference's row by row
+            assertSameResultsAnyOrder(ref, one, what + ": vs reference");
+            assertSameResultsAnyOrder(perRow, one, what + ": vs add");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void add_manyDistinctKeys_growsAcrossManyResizes() {
     long seed = HashTestData.seed();
     SplittableRandom rnd = new SplittableRandom(seed);

@@ -7,6 +7,7 @@ import dev.amalgam.exec.Schema;
 import dev.amalgam.exec.expr.Expr;
 import dev.amalgam.exec.run.BoundExpr;
 import dev.amalgam.exec.run.BoundExpr.Const;
+import dev.amalgam.exec.run.ConstantFolder;
 import dev.amalgam.kernels.ArithmeticOp;
 import dev.amalgam.kernels.DecimalType;
 import dev.amalgam.kernels.LikePattern;
@@ -67,7 +68,7 @@ public final class Binder {
   public static BoundExpr bind(Expr e, Schema input) {
     Objects.requireNonNull(e, "e is null");
     Objects.requireNonNull(input, "input is null");
-    return new Binder(input).b(e, e);
+    return ConstantFolder.fold(new Binder(input).b(e, e));
   }
 
   /** The output column name of {@code e}: its alias, its column name, or its text. */

@@ -170,7 +170,8 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       Scratch s = worker.scratch();
       List<KeyColumn> keyCols = new ArrayList<>(keyTypes.length);
       if (keys.isEmpty()) {
-        keyCols.add(KeyColumn.int32(s.allocate(4L * n), null));
+        // no GROUP BY: one group, key 0, and no hashing per row (addToOneGroup)
+        keyCols.add(KeyColumn.int32(s.allocate(4L), null));
       }
       for (int i = 0; i < keys.size(); i++) {
         Vec v = ExprEvaluator.evaluate(keys.get(i), b, s);
@@ -197,7 +198,11 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
           table = t;
         }
         try {
-          t.add(keyCols, values, count, sel);
+          if (keys.isEmpty()) {
+            t.addToOneGroup(keyCols, values, count, sel);
+          } else {
+            t.add(keyCols, values, count, sel);
+          }
           if (t.reservedBytes() > budget(worker.query())) {
             // keep each worker's table to its share of the query's memory, so that every worker
             // (and the merge) finds room: spill now rather than starve the others

@@ -97,45 +97,60 @@ public final class ScalarGroupByHashTable implements GroupByHashTable {
   }
 
   @Override
+  public void addToOneGroup(
+      List<KeyColumn> keyColumns, List<ValueColumn> values, int n, @Nullable MemorySegment sel) {
+    if (n == 0) {
+      return;
+    }
+    State[] s = group(key(keyColumns, 0));
+    for (int k = 0; k < n; k++) {
+      accumulate(s, values, Selection.row(sel, k));
+    }
+  }
+
+  @Override
   public void add(
       List<KeyColumn> keyColumns, List<ValueColumn> values, int n, @Nullable MemorySegment sel) {
     for (int k = 0; k < n; k++) {
       int row = Selection.row(sel, k);
-      State[] s = group(key(keyColumns, row));
-      for (int a = 0; a < aggs.size(); a++) {
-        Agg agg = aggs.get(a);
-        State st = s[a];
-        if (agg.kind() == AggKind.COUNT_STAR) {
-          st.count++;
-          continue;
-        }
-        ValueColumn in = values.get(agg.input());
-        if (!Validity.isValid(in.validity(), row)) {
-          continue;
-        }
-        boolean isLong = in.type() == ValueType.INT64;
-        long lv = isLong ? in.values().getAtIndex(ArrowLayout.INT64, row) : 0;
-        double dv = isLong ? 0 : in.values().getAtIndex(ArrowLayout.FLOAT64, row);
-        switch (agg.kind()) {
-          case COUNT -> {}
-          case SUM, AVG -> {
-            if (isLong) {
-              st.value = add(agg, row, st.value, lv);
-            } else {
-              st.dvalue += dv;
-            }
-          }
-          case MIN, MAX -> {
-            int cmp = isLong ? Long.compare(lv, st.value) : Double.compare(dv, st.dvalue);
-            if (st.count == 0 || (agg.kind() == AggKind.MIN ? cmp < 0 : cmp > 0)) {
-              st.value = lv;
-              st.dvalue = dv;
-            }
-          }
-          case COUNT_STAR -> throw new AssertionError();
-        }
+      accumulate(group(key(keyColumns, row)), values, row);
+    }
+  }
+
+  private void accumulate(State[] s, List<ValueColumn> values, int row) {
+    for (int a = 0; a < aggs.size(); a++) {
+      Agg agg = aggs.get(a);
+      State st = s[a];
+      if (agg.kind() == AggKind.COUNT_STAR) {
         st.count++;
+        continue;
       }
+      ValueColumn in = values.get(agg.input());
+      if (!Validity.isValid(in.validity(), row)) {
+        continue;
+      }
+      boolean isLong = in.type() == ValueType.INT64;
+      long lv = isLong ? in.values().getAtIndex(ArrowLayout.INT64, row) : 0;
+      double dv = isLong ? 0 : in.values().getAtIndex(ArrowLayout.FLOAT64, row);
+      switch (agg.kind()) {
+        case COUNT -> {}
+        case SUM, AVG -> {
+          if (isLong) {
+            st.value = add(agg, row, st.value, lv);
+          } else {
+            st.dvalue += dv;
+          }
+        }
+        case MIN, MAX -> {
+          int cmp = isLong ? Long.compare(lv, st.value) : Double.compare(dv, st.dvalue);
+          if (st.count == 0 || (agg.kind() == AggKind.MIN ? cmp < 0 : cmp > 0)) {
+            st.value = lv;
+            st.dvalue = dv;
+          }
+        }
+        case COUNT_STAR -> throw new AssertionError();
+      }
+      st.count++;
     }
   }
 
