@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 
 /** The CPU {@link JoinHashTable}: a {@link KeyTable} of distinct keys with a chain of rows each. */
@@ -30,6 +31,7 @@ final class CpuJoinHashTable implements JoinHashTable {
 
   private static final String KERNEL = "join hash table";
   private static final int CHUNK = 2048;
+  private static final long BLOCK_BYTES = 16L * CHUNK;
   private static final int HEAD = 0;
   private static final int TAIL = 1;
   private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
@@ -37,6 +39,10 @@ final class CpuJoinHashTable implements JoinHashTable {
   private static final long MIN_ENTRIES = 1024;
 
   private final List<KeyType> keyTypes;
+
+  /** Probe blocks of finished iterator probes, reused by later ones (any thread). */
+  private final ConcurrentLinkedQueue<MemorySegment> spareBlocks = new ConcurrentLinkedQueue<>();
+
   private final TableMemory memory;
   private final TableMemory.Block scratch;
   private final MemorySegment hashScratch;
@@ -195,10 +201,18 @@ final class CpuJoinHashTable implements JoinHashTable {
    * accessor sites keeps the JIT from optimizing them (see {@link NativeScratch}).
    */
   private final class ProbeChunk {
-    final MemorySegment block = Arena.ofAuto().allocate(16L * CHUNK, 64);
-    final MemorySegment hashes = block.asSlice(0, 8L * CHUNK);
-    final MemorySegment gids = block.asSlice(8L * CHUNK, 4L * CHUNK);
-    final MemorySegment entries = block.asSlice(12L * CHUNK, 4L * CHUNK);
+    final MemorySegment block;
+    final MemorySegment hashes;
+    final MemorySegment gids;
+    final MemorySegment entries;
+
+    /** A chunk over {@code block} (at least {@link #BLOCK_BYTES}). */
+    ProbeChunk(MemorySegment block) {
+      this.block = block;
+      this.hashes = block.asSlice(0, 8L * CHUNK);
+      this.gids = block.asSlice(8L * CHUNK, 4L * CHUNK);
+      this.entries = block.asSlice(12L * CHUNK, 4L * CHUNK);
+    }
 
     /** Hashes and looks up positions [start, start + len). */
     void find(KeyColumn[] cols, @Nullable MemorySegment sel, int start, int len) {
@@ -260,7 +274,7 @@ final class CpuJoinHashTable implements JoinHashTable {
     }
     Hashing.checkBytes(kernel, "probeRows", probeRows, 4L * n);
     Hashing.checkBytes(kernel, "buildRows", buildRows, 8L * n);
-    ProbeChunk chunk = new ProbeChunk();
+    ProbeChunk chunk = new ProbeChunk(NativeScratch.get(NativeScratch.PROBE_SLOT, BLOCK_BYTES));
     MemorySegment ids = rowIds;
     int count = 0;
     for (int start = 0; start < n; start += CHUNK) {
@@ -301,7 +315,7 @@ final class CpuJoinHashTable implements JoinHashTable {
       boolean wanted) {
     KeyColumn[] cols = checkProbe(kernel, keys, n, sel);
     Hashing.checkBytes(kernel, "out", out, 4L * n);
-    ProbeChunk chunk = new ProbeChunk();
+    ProbeChunk chunk = new ProbeChunk(NativeScratch.get(NativeScratch.PROBE_SLOT, BLOCK_BYTES));
     int count = 0;
     for (int start = 0; start < n; start += CHUNK) {
       int len = Math.min(CHUNK, n - start);
@@ -361,12 +375,13 @@ final class CpuJoinHashTable implements JoinHashTable {
     private final KeyColumn[] cols;
     private final int n;
     private final @Nullable MemorySegment sel;
-    private final ProbeChunk chunk = new ProbeChunk();
+    private final ProbeChunk chunk = new ProbeChunk(takeBlock());
     private int chunkStart;
     private int chunkLen;
     private int k;
     private int row;
     private int entry;
+    private boolean released;
 
     CpuProbe(KeyColumn[] cols, int n, @Nullable MemorySegment sel) {
       this.cols = cols;
@@ -411,7 +426,18 @@ final class CpuJoinHashTable implements JoinHashTable {
 
     @Override
     public boolean isDone() {
-      return entry == 0 && k >= n;
+      boolean done = entry == 0 && k >= n;
+      if (done && !released) {
+        released = true;
+        spareBlocks.offer(chunk.block);
+      }
+      return done;
     }
+  }
+
+  /** A probe block from the spares of finished probes, or a new one. */
+  private MemorySegment takeBlock() {
+    MemorySegment b = spareBlocks.poll();
+    return b != null ? b : Arena.ofAuto().allocate(BLOCK_BYTES, 64);
   }
 }

@@ -15,7 +15,10 @@ import java.lang.foreign.MemorySegment;
  */
 final class NativeScratch {
 
-  private static final int SLOTS = 4;
+  /** The slot of a join-table probe's chunk (hashes, group ids, chain heads). */
+  static final int PROBE_SLOT = 4;
+
+  private static final int SLOTS = 5;
 
   private static final ThreadLocal<MemorySegment[]> SLOTS_OF_THREAD =
       ThreadLocal.withInitial(() -> new MemorySegment[SLOTS]);

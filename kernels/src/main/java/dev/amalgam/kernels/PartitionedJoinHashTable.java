@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +26,10 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
   private static final int MERGE_BUFFER = 1024;
 
   private final List<KeyType> keyTypes;
+
+  /** Buffers of drained merging probes, for later probes. */
+  private final ConcurrentLinkedQueue<MergeBuffers> spareBuffers = new ConcurrentLinkedQueue<>();
+
   private final CpuJoinHashTable[] parts;
   private final int shift;
   private boolean closed;
@@ -128,8 +133,27 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
 
   private Split split(
       List<KeyColumn> keys, int n, @Nullable MemorySegment sel, int maxRow, Arena arena) {
+    MemorySegment rows = arena.allocate(4L * Math.max(1, n), 64);
+    MemorySegment partOf =
+        parts.length == 1 ? rows : arena.allocate(4L * Math.max(1, maxRow + 1), 64);
+    return split(keys, n, sel, rows, partOf);
+  }
+
+  private Split split(
+      List<KeyColumn> keys, int n, @Nullable MemorySegment sel, int maxRow, MergeBuffers buffers) {
+    MemorySegment rows = buffers.rows(4L * Math.max(1, n));
+    MemorySegment partOf = parts.length == 1 ? rows : buffers.partOf(4L * Math.max(1, maxRow + 1));
+    return split(keys, n, sel, rows, partOf);
+  }
+
+  /** Splits the rows by partition into {@code rows}, using {@code partOf} (maxRow + 1 ints). */
+  private Split split(
+      List<KeyColumn> keys,
+      int n,
+      @Nullable MemorySegment sel,
+      MemorySegment rows,
+      MemorySegment partOf) {
     int[] start = new int[parts.length + 1];
-    MemorySegment rows = arena.allocate(4L * n, 64);
     if (parts.length == 1) {
       for (int k = 0; k < n; k++) {
         rows.setAtIndex(INT, k, row(sel, k));
@@ -137,7 +161,6 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
       start[1] = n;
       return new Split(rows, start);
     }
-    MemorySegment partOf = arena.allocate(4L * (maxRow + 1), 64);
     partitionOf(keys, n, sel, partOf);
     int[] counts = new int[parts.length];
     for (int k = 0; k < n; k++) {
@@ -304,10 +327,55 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     if (parts.length == 1) {
       return parts[0].probe(keys, n, sel);
     }
-    // the split must outlive this call: the merging probe reads it until it is drained
-    Arena arena = Arena.ofAuto();
-    Split split = split(keys, n, sel, maxRow, arena);
-    return new MergingProbe(keys, split, arena);
+    // the split must outlive this call: the merging probe reads it until it is drained, then
+    // gives its buffers back for a later probe
+    MergeBuffers buffers = spareBuffers.poll();
+    if (buffers == null) {
+      buffers = new MergeBuffers(parts.length);
+    }
+    Split split = split(keys, n, sel, maxRow, buffers);
+    return new MergingProbe(keys, split, buffers);
+  }
+
+  /**
+   * The memory of one merging probe: the split of the probe rows by partition and a pair buffer per
+   * partition. Reused by later probes once a probe is drained (any thread); an abandoned probe's
+   * buffers are freed by the garbage collector.
+   */
+  private static final class MergeBuffers {
+    final MemorySegment[] pr;
+    final MemorySegment[] br;
+    MemorySegment rows;
+    MemorySegment partOf;
+
+    MergeBuffers(int partitions) {
+      pr = new MemorySegment[partitions];
+      br = new MemorySegment[partitions];
+      for (int i = 0; i < partitions; i++) {
+        pr[i] = Arena.ofAuto().allocate(4L * MERGE_BUFFER, 64);
+        br[i] = Arena.ofAuto().allocate(8L * MERGE_BUFFER, 64);
+      }
+      rows = Arena.ofAuto().allocate(4L * MERGE_BUFFER, 64);
+      partOf = rows;
+    }
+
+    /** {@code rows} of at least {@code bytes}. */
+    MemorySegment rows(long bytes) {
+      if (rows.byteSize() < bytes) {
+        rows = Arena.ofAuto().allocate(Math.max(bytes, 2 * rows.byteSize()), 64);
+      }
+      return rows;
+    }
+
+    /** {@code partOf} of at least {@code bytes}, not overlapping {@code rows}. */
+    MemorySegment partOf(long bytes) {
+      if (partOf == rows || partOf.byteSize() < bytes) {
+        partOf =
+            Arena.ofAuto()
+                .allocate(Math.max(bytes, partOf == rows ? 0 : 2 * partOf.byteSize()), 64);
+      }
+      return partOf;
+    }
   }
 
   /**
@@ -323,16 +391,15 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     private final int[] pos;
     private final boolean[] drained;
 
-    // keeps the split's memory reachable while the probes read it
-    @SuppressWarnings({"unused", "UnusedVariable"})
-    private final Arena arena;
+    private final MergeBuffers buffers;
+    private boolean released;
 
-    MergingProbe(List<KeyColumn> keys, Split split, Arena arena) {
-      this.arena = arena;
+    MergingProbe(List<KeyColumn> keys, Split split, MergeBuffers buffers) {
+      this.buffers = buffers;
       int p = parts.length;
       probes = new Probe[p];
-      pr = new MemorySegment[p];
-      br = new MemorySegment[p];
+      pr = buffers.pr;
+      br = buffers.br;
       len = new int[p];
       pos = new int[p];
       drained = new boolean[p];
@@ -343,8 +410,6 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
           continue;
         }
         probes[i] = parts[i].probe(keys, c, split.sel(i));
-        pr[i] = arena.allocate(4L * MERGE_BUFFER, 64);
-        br[i] = arena.allocate(8L * MERGE_BUFFER, 64);
       }
     }
 
@@ -360,7 +425,7 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
       int got = probe.next(pr[i], br[i], MERGE_BUFFER);
       pos[i] = 0;
       len[i] = got;
-      if (got < MERGE_BUFFER || probe.isDone()) {
+      if (probe.isDone() || got < MERGE_BUFFER) {
         drained[i] = true;
       }
       return got > 0;
@@ -408,6 +473,10 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
         if (pos[i] < len[i] || !drained[i]) {
           return false;
         }
+      }
+      if (!released) {
+        released = true;
+        spareBuffers.offer(buffers);
       }
       return true;
     }

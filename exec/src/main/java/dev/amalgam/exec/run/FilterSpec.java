@@ -19,11 +19,16 @@ public final class FilterSpec implements OpSpec {
       public void push(Batch b) {
         long t0 = System.nanoTime();
         Scratch s = worker.scratch();
-        MemorySegment sel = s.allocate(4L * Math.max(1, b.count()));
-        int count = ExprEvaluator.filter(predicate, b, s, sel);
-        stats.record(b.count(), count, System.nanoTime() - t0);
-        if (count > 0) {
-          downstream().push(b.withSelection(sel, count));
+        long mark = s.mark();
+        try {
+          MemorySegment sel = s.allocate(4L * Math.max(1, b.count()));
+          int count = ExprEvaluator.filter(predicate, b, s, sel);
+          stats.record(b.count(), count, System.nanoTime() - t0);
+          if (count > 0) {
+            downstream().push(b.withSelection(sel, count));
+          }
+        } finally {
+          s.release(mark); // the batch has been consumed downstream
         }
       }
     };

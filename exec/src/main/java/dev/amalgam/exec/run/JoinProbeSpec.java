@@ -307,13 +307,20 @@ public final class JoinProbeSpec implements OpSpec {
       }
       if (n > 0) {
         Scratch s = worker.scratch();
-        List<KeyColumn> keys = new ArrayList<>(probeKeys.length);
-        for (int k : probeKeys) {
-          keys.add(JoinKeys.probeKey(b.column(k), s));
-        }
-        switch (type) {
-          case SEMI, ANTI -> exists(b, keys, s);
-          default -> join(b, keys, s);
+        // the pieces emitted for this batch have been consumed when join returns: free them, so
+        // that a chain of joins below one scan batch does not pile up scratch memory
+        long mark = s.mark();
+        try {
+          List<KeyColumn> keys = new ArrayList<>(probeKeys.length);
+          for (int k : probeKeys) {
+            keys.add(JoinKeys.probeKey(b.column(k), s));
+          }
+          switch (type) {
+            case SEMI, ANTI -> exists(b, keys, s);
+            default -> join(b, keys, s);
+          }
+        } finally {
+          s.release(mark);
         }
       }
       stats.record(n, rowsOut, System.nanoTime() - t0 - downstreamNanos);

@@ -24,6 +24,7 @@ public final class ProjectSpec implements OpSpec {
       @Override
       public void push(Batch b) {
         long t0 = System.nanoTime();
+        long mark = worker.scratch().mark();
         Vec[] out = new Vec[exprs.size()];
         Batch result;
         if (allColumns) {
@@ -38,7 +39,11 @@ public final class ProjectSpec implements OpSpec {
           result = Batch.dense(out, b.count());
         }
         stats.record(b.count(), b.count(), System.nanoTime() - t0);
-        downstream().push(result);
+        try {
+          downstream().push(result);
+        } finally {
+          worker.scratch().release(mark); // the batch has been consumed downstream
+        }
       }
     };
   }
