@@ -216,10 +216,12 @@ public final class BenchIoCommand implements Callable<Integer> {
                 ? String.format(
                     Locale.ROOT,
                     "engine.execute(\"%s\") on %s vs DuckDB's read_parquet of the same file"
-                        + " (reading the file is part of both); sequential read %.2f GB/s",
+                        + " (reading the file is part of both); sequential read %.2f GB/s; the"
+                        + " file's load in one run: %s",
                     FileLoadBench.SQL_QUERY.formatted("'lineitem-zstd.parquet'"),
                     s.topology(),
-                    m.bytes() / m.readSeconds() / 1e9)
+                    m.bytes() / m.readSeconds() / 1e9,
+                    m.detail())
                 : String.format(
                     Locale.ROOT,
                     "%d rows (lineitem-like, 9 columns) written by DuckDB; load into a table on %s"

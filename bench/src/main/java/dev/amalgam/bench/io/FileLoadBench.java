@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * CSV and Parquet load rates: the same files (written by DuckDB from a generated lineitem-like
@@ -37,7 +38,12 @@ public final class FileLoadBench {
 
   /** One measurement. */
   public record Measurement(
-      String name, long bytes, double seconds, double duckSeconds, double readSeconds) {
+      String name,
+      long bytes,
+      double seconds,
+      double duckSeconds,
+      double readSeconds,
+      String detail) {
     /** File bytes per second through Amalgam, in GB/s. */
     public double gbps() {
       return bytes / seconds / 1e9;
@@ -147,7 +153,15 @@ public final class FileLoadBench {
     if (expected == 0) {
       throw new IllegalStateException("the SQL measurement selected no rows");
     }
-    return new Measurement("sql " + s.name(), bytes, median(a), median(b), median(reads));
+    // where the time goes: the file's load (EXPLAIN ANALYZE's line for it) vs the whole statement
+    String detail = "";
+    for (List<@Nullable Object> row : engine.execute("EXPLAIN ANALYZE " + ours).toList()) {
+      String line = String.valueOf(row.get(0));
+      if (line.startsWith("file ")) {
+        detail = line.substring(line.indexOf(": ", line.indexOf(')')) + 2);
+      }
+    }
+    return new Measurement("sql " + s.name(), bytes, median(a), median(b), median(reads), detail);
   }
 
   private static List<Source> write(Connection duck, Path dir, long rows) throws SQLException {
@@ -209,7 +223,7 @@ public final class FileLoadBench {
       }
       reads[r] = sequentialRead(s.file());
     }
-    return new Measurement(s.name(), bytes, median(ours), median(theirs), median(reads));
+    return new Measurement(s.name(), bytes, median(ours), median(theirs), median(reads), "");
   }
 
   private static double sequentialRead(Path f) {
