@@ -15,8 +15,7 @@ import picocli.CommandLine.Command;
       BenchScalingCommand.class,
       BenchTpchCommand.class,
       BenchRiskCommand.class,
-      BenchIoCommand.class,
-      BenchIoFilesCommand.class
+      BenchIoCommand.class
     })
 public final class BenchCommand implements Callable<Integer> {
 

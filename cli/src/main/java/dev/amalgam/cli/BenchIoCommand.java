@@ -3,6 +3,7 @@ package dev.amalgam.cli;
 import dev.amalgam.arrowio.arrow.ArrowCData;
 import dev.amalgam.arrowio.arrow.ArrowIpc;
 import dev.amalgam.arrowio.arrow.ArrowLoad;
+import dev.amalgam.bench.io.FileLoadBench;
 import dev.amalgam.exec.Engine;
 import dev.amalgam.exec.Result;
 import java.io.IOException;
@@ -42,10 +43,13 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "io",
+    aliases = "io-files",
     mixinStandardHelpOptions = true,
     description = {
       "Open-and-scan of a large Arrow IPC file through the memory mapping, next to a plain",
-      "sequential read of the same file (the limit) and DuckDB scanning the same Arrow data."
+      "sequential read of the same file (the limit) and DuckDB scanning the same Arrow data;",
+      "CSV (plain, gzip) and Parquet (snappy, zstd) load rates next to DuckDB loading the same",
+      "files; and SELECT ... FROM 'file.parquet' next to DuckDB's read_parquet. All in-process."
     })
 public final class BenchIoCommand implements Callable<Integer> {
   /**
@@ -64,8 +68,16 @@ public final class BenchIoCommand implements Callable<Integer> {
     }
   }
 
-  /** Settings every section sees. */
-  public record Settings(Path dir, long sizeBytes, int repetitions) {}
+  /**
+   * Settings every section sees.
+   *
+   * @param dir a temporary directory for files
+   * @param sizeBytes size of the large Arrow file
+   * @param repetitions timed runs per measurement
+   * @param rows rows of the generated CSV and Parquet files
+   * @param topology the preset topology of the CSV and Parquet engine
+   */
+  public record Settings(Path dir, long sizeBytes, int repetitions, long rows, String topology) {}
 
   /** A group of measurements (a format). */
   public interface Section {
@@ -74,7 +86,7 @@ public final class BenchIoCommand implements Callable<Integer> {
   }
 
   /** The sections run, in order; other formats append theirs here. */
-  static final List<Section> SECTIONS = List.of(new ArrowSection());
+  static final List<Section> SECTIONS = List.of(new ArrowSection(), new FilesSection());
 
   @Option(
       names = "--size-mb",
@@ -92,12 +104,26 @@ public final class BenchIoCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per measurement.")
   boolean json;
 
+  @Option(
+      names = "--rows",
+      defaultValue = "2000000",
+      paramLabel = "N",
+      description = "Rows of the generated CSV and Parquet files (default: ${DEFAULT-VALUE}).")
+  long rows = 2_000_000;
+
+  @Option(
+      names = "--topology",
+      defaultValue = "fused-pair",
+      description =
+          "Preset topology of the engine loading CSV and Parquet (default: ${DEFAULT-VALUE}).")
+  String topology = "fused-pair";
+
   @Override
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("amalgam-bench-io");
     List<Measurement> out = new ArrayList<>();
     try {
-      Settings s = new Settings(dir, sizeMb << 20, Math.max(1, repetitions));
+      Settings s = new Settings(dir, sizeMb << 20, Math.max(1, repetitions), rows, topology);
       for (Section section : SECTIONS) {
         section.run(s, out);
       }
@@ -137,7 +163,8 @@ public final class BenchIoCommand implements Callable<Integer> {
       return;
     }
     out.println(
-        "bench io (medians; the file is in the page cache; other processes share this machine's CPUs)");
+        "bench io (medians; files are in the page cache; GB/s are file bytes per second,"
+            + " compressed bytes for gzip and Parquet; other processes share this machine's CPUs)");
     out.printf(
         Locale.ROOT,
         "%-40s %10s %10s %12s %10s%n",
@@ -172,6 +199,47 @@ public final class BenchIoCommand implements Callable<Integer> {
     List<Double> s = new ArrayList<>(xs);
     s.sort(null);
     return s.get(s.size() / 2);
+  }
+
+  /**
+   * CSV and Parquet: files written by DuckDB, loaded by both engines ({@link FileLoadBench}), and
+   * one SQL query over the Parquet file in both.
+   */
+  static final class FilesSection implements Section {
+    @Override
+    public void run(Settings s, List<Measurement> out) {
+      for (FileLoadBench.Measurement m :
+          FileLoadBench.measure(
+              new FileLoadBench.Config(s.rows(), s.repetitions(), s.topology()))) {
+        String note =
+            m.name().startsWith("sql ")
+                ? String.format(
+                    Locale.ROOT,
+                    "engine.execute(\"%s\") on %s vs DuckDB's read_parquet of the same file"
+                        + " (reading the file is part of both); sequential read %.2f GB/s; the"
+                        + " file's load in one run: %s",
+                    FileLoadBench.SQL_QUERY.formatted("'lineitem-zstd.parquet'"),
+                    s.topology(),
+                    m.bytes() / m.readSeconds() / 1e9,
+                    m.detail())
+                : String.format(
+                    Locale.ROOT,
+                    "%d rows (lineitem-like, 9 columns) written by DuckDB; load into a table on %s"
+                        + " vs DuckDB CREATE TABLE AS SELECT * FROM read_%s; sequential read %.2f"
+                        + " GB/s",
+                    s.rows(),
+                    s.topology(),
+                    m.name().startsWith("csv") ? "csv" : "parquet",
+                    m.bytes() / m.readSeconds() / 1e9);
+        out.add(
+            new Measurement(
+                (m.name().startsWith("sql ") ? "" : "load ") + m.name(),
+                m.bytes(),
+                m.seconds(),
+                m.duckSeconds(),
+                note));
+      }
+    }
   }
 
   /**

@@ -293,9 +293,17 @@ public final class Engine implements AutoCloseable {
     return catalog.containsKey(name);
   }
 
-  /** Table names, sorted. */
+  /**
+   * Table names, sorted; tables a SQL statement opened from files for its duration (named {@code
+   * $file...}) are not listed.
+   */
   public List<String> tableNames() {
-    List<String> names = new ArrayList<>(catalog.keySet());
+    List<String> names = new ArrayList<>();
+    for (String n : catalog.keySet()) {
+      if (!n.startsWith(dev.amalgam.exec.files.FileFormats.TEMPORARY_PREFIX)) {
+        names.add(n);
+      }
+    }
     names.sort(null);
     return names;
   }

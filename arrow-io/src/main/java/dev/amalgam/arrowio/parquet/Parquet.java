@@ -1,6 +1,7 @@
 package dev.amalgam.arrowio.parquet;
 
 import dev.amalgam.exec.Engine;
+import dev.amalgam.exec.Schema;
 import java.nio.file.Path;
 
 /**
@@ -28,6 +29,15 @@ public final class Parquet {
    */
   public static ParquetLoad read(Engine engine, Path file, String name, ParquetOptions options) {
     return ParquetReader.read(engine, file, name, options);
+  }
+
+  /**
+   * The schema {@code file} loads as, read from its footer (nothing else is read).
+   *
+   * @throws ParquetFormatException as {@link #read(Engine, Path, String, ParquetOptions)}
+   */
+  public static Schema schema(Path file) {
+    return ParquetReader.schema(file);
   }
 
   /** {@link #read(Engine, Path, String, ParquetOptions)} of every column and row group. */

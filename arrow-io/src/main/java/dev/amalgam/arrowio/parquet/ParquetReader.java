@@ -113,6 +113,33 @@ final class ParquetReader {
     }
   }
 
+  /** The engine schema {@code file} loads as (every column), from its footer. */
+  static Schema schema(Path file) {
+    Objects.requireNonNull(file, "file is null");
+    String f = file.toString();
+    long size = checkFooter(file, f);
+    try (HardwoodContext context = HardwoodContext.create(1)) {
+      ParquetFileReader reader;
+      try {
+        reader = ParquetFileReader.open(InputFile.of(file), context);
+      } catch (IOException | RuntimeException e) {
+        throw new ParquetFormatException(f, size - 8, null, "corrupted footer: " + describe(e), e);
+      } catch (StackOverflowError e) {
+        throw new ParquetFormatException(f, size - 8, null, "corrupted footer: nested too deep", e);
+      }
+      try (reader) {
+        List<Field> fields = new ArrayList<>();
+        for (Mapping m :
+            mappings(f, reader.getFileSchema(), ParquetOptions.defaults(), new ArrayList<>())) {
+          fields.add(m.field());
+        }
+        return new Schema(fields);
+      } catch (IOException e) {
+        throw new ParquetFormatException(f, -1, null, "cannot read: " + describe(e), e);
+      }
+    }
+  }
+
   private static String describe(Throwable e) {
     String m = e.getMessage();
     return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;

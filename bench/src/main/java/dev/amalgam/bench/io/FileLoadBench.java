@@ -7,7 +7,6 @@ import dev.amalgam.exec.Engine;
 import dev.amalgam.memory.Topology;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +20,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * CSV and Parquet load rates: the same files (written by DuckDB from a generated lineitem-like
  * table) loaded into an Amalgam table ({@link Csv#read}, {@link Parquet#read}) and into a DuckDB
  * table ({@code CREATE TABLE AS SELECT * FROM read_csv / read_parquet}) in the same process, next
- * to a plain sequential read of the file (the page-cache limit). Rates are file bytes per second;
- * each figure is the median of the repetitions.
+ * to a plain sequential read of the file (the page-cache limit); and one SQL query over the Parquet
+ * file in both ({@code FROM 'file.parquet'} / {@code read_parquet}). Rates are file bytes per
+ * second; each figure is the median of the repetitions.
  */
 public final class FileLoadBench {
   private FileLoadBench() {}
@@ -37,7 +38,12 @@ public final class FileLoadBench {
 
   /** One measurement. */
   public record Measurement(
-      String name, long bytes, double seconds, double duckSeconds, double readSeconds) {
+      String name,
+      long bytes,
+      double seconds,
+      double duckSeconds,
+      double readSeconds,
+      String detail) {
     /** File bytes per second through Amalgam, in GB/s. */
     public double gbps() {
       return bytes / seconds / 1e9;
@@ -67,8 +73,17 @@ public final class FileLoadBench {
 
   private record Source(String name, Path file, String duckReader, boolean csv) {}
 
-  /** Generates the files, runs every measurement, prints a table (or JSON lines). */
-  public static List<Measurement> run(Config c, boolean json, PrintStream out) {
+  /** The query of the SQL measurement, over {@code %s} (a file reference). */
+  public static final String SQL_QUERY =
+      "SELECT l_returnflag, count(*) AS n, sum(l_quantity) AS qty, sum(l_extendedprice) AS price"
+          + " FROM %s WHERE l_shipdate >= DATE '1995-01-01' GROUP BY l_returnflag ORDER BY 1";
+
+  /**
+   * Generates the files and runs every measurement: each file loaded by both engines, then {@link
+   * #SQL_QUERY} over the zstd Parquet file ({@code FROM 'file.parquet'} in Amalgam, {@code
+   * read_parquet} in DuckDB: the time includes reading the file).
+   */
+  public static List<Measurement> measure(Config c) {
     Path dir;
     try {
       dir = Files.createTempDirectory("amalgam-io-bench");
@@ -77,49 +92,13 @@ public final class FileLoadBench {
     }
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
       List<Source> sources = write(duck, dir, c.rows());
-      if (!json) {
-        out.printf(
-            Locale.ROOT,
-            "CSV and Parquet load: %d rows (lineitem-like: 9 columns), median of %d; Amalgam on"
-                + " %s (%d cores), DuckDB in the same process%n",
-            c.rows(),
-            c.repetitions(),
-            c.topology(),
-            Runtime.getRuntime().availableProcessors());
-        out.printf(
-            Locale.ROOT,
-            "%-16s %9s %11s %11s %9s %13s%n",
-            "file",
-            "MB",
-            "amalgam GB/s",
-            "duckdb GB/s",
-            "vs duckdb",
-            "read() GB/s");
-      }
       List<Measurement> results = new ArrayList<>();
       try (Engine engine = Engine.open(Topology.preset(c.topology()))) {
         for (Source s : sources) {
-          Measurement m = measure(engine, duck, s, c.repetitions());
-          results.add(m);
-          if (json) {
-            out.println(m.toJson());
-          } else {
-            out.printf(
-                Locale.ROOT,
-                "%-16s %9.1f %11.3f %11.3f %8.2fx %13.2f%n",
-                m.name(),
-                m.bytes() / 1e6,
-                m.gbps(),
-                m.bytes() / m.duckSeconds() / 1e9,
-                m.vsDuckdb(),
-                m.bytes() / m.readSeconds() / 1e9);
-          }
+          results.add(measure(engine, duck, s, c.repetitions()));
         }
-      }
-      if (!json) {
-        out.println(
-            "GB/s are file bytes per second (compressed bytes for gzip/parquet); read() is a plain"
-                + " sequential read of the same file from the page cache.");
+        Source zstd = sources.get(sources.size() - 1);
+        results.add(sql(engine, duck, zstd, c.repetitions()));
       }
       return results;
     } catch (SQLException e) {
@@ -127,6 +106,62 @@ public final class FileLoadBench {
     } finally {
       deleteAll(dir);
     }
+  }
+
+  /** {@link #SQL_QUERY} over a Parquet file in both engines (after one untimed run each). */
+  private static Measurement sql(Engine engine, Connection duck, Source s, int reps)
+      throws SQLException {
+    long bytes;
+    try {
+      bytes = Files.size(s.file());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String ours = SQL_QUERY.formatted("'" + s.file() + "'");
+    String theirs = SQL_QUERY.formatted("read_parquet('" + s.file() + "')");
+    double[] a = new double[reps];
+    double[] b = new double[reps];
+    double[] reads = new double[reps];
+    long expected = 0;
+    for (int r = -1; r < reps; r++) {
+      long t0 = System.nanoTime();
+      dev.amalgam.exec.Result res = engine.execute(ours);
+      double t = (System.nanoTime() - t0) / 1e9;
+      long n = 0;
+      for (int i = 0; i < res.rowCount(); i++) {
+        n += ((Number) java.util.Objects.requireNonNull(res.get(i, 1))).longValue();
+      }
+      long t1 = System.nanoTime();
+      long m = 0;
+      try (Statement st = duck.createStatement();
+          java.sql.ResultSet rs = st.executeQuery(theirs)) {
+        while (rs.next()) {
+          m += rs.getLong(2);
+        }
+      }
+      double d = (System.nanoTime() - t1) / 1e9;
+      if (n != m) {
+        throw new IllegalStateException("row counts differ: Amalgam " + n + ", DuckDB " + m);
+      }
+      expected = n;
+      if (r >= 0) {
+        a[r] = t;
+        b[r] = d;
+        reads[r] = sequentialRead(s.file());
+      }
+    }
+    if (expected == 0) {
+      throw new IllegalStateException("the SQL measurement selected no rows");
+    }
+    // where the time goes: the file's load (EXPLAIN ANALYZE's line for it) vs the whole statement
+    String detail = "";
+    for (List<@Nullable Object> row : engine.execute("EXPLAIN ANALYZE " + ours).toList()) {
+      String line = String.valueOf(row.get(0));
+      if (line.startsWith("file ")) {
+        detail = line.substring(line.indexOf(": ", line.indexOf(')')) + 2);
+      }
+    }
+    return new Measurement("sql " + s.name(), bytes, median(a), median(b), median(reads), detail);
   }
 
   private static List<Source> write(Connection duck, Path dir, long rows) throws SQLException {
@@ -188,7 +223,7 @@ public final class FileLoadBench {
       }
       reads[r] = sequentialRead(s.file());
     }
-    return new Measurement(s.name(), bytes, median(ours), median(theirs), median(reads));
+    return new Measurement(s.name(), bytes, median(ours), median(theirs), median(reads), "");
   }
 
   private static double sequentialRead(Path f) {

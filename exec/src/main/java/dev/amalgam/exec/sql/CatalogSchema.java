@@ -12,15 +12,17 @@ import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.jspecify.annotations.Nullable;
 
 /** The engine's catalog as a Calcite schema: one table per engine table, row types mapped. */
 final class CatalogSchema extends AbstractSchema {
   private final Map<String, Table> tables = new LinkedHashMap<>();
 
-  CatalogSchema(Engine engine) {
+  CatalogSchema(Engine engine, Map<String, FileTable> files) {
     for (String name : engine.tableNames()) {
       tables.put(name, new CatalogTable(name, engine.catalogTable(name).schema()));
     }
+    tables.putAll(files);
   }
 
   @Override
@@ -44,13 +46,62 @@ final class CatalogSchema extends AbstractSchema {
 
     @Override
     public RelDataType getRowType(RelDataTypeFactory f) {
-      RelDataTypeFactory.Builder b = f.builder();
-      for (Field field : schema.fields()) {
-        b.add(
-            field.name(), f.createTypeWithNullability(sqlType(f, field.type()), field.nullable()));
-      }
-      return b.build();
+      return rowType(f, schema);
     }
+  }
+
+  /**
+   * A file read by the statement: planned with the file's schema; {@link #loaded} names the engine
+   * table it was loaded into (perhaps with fewer columns) once the plan is known.
+   */
+  static final class FileTable extends AbstractTable {
+    private final String identifier;
+    private final Schema schema;
+    private @Nullable String tableName;
+    private @Nullable Schema loadedSchema;
+
+    FileTable(String identifier, Schema schema) {
+      this.identifier = identifier;
+      this.schema = schema;
+    }
+
+    /** The identifier the statement's text names it by. */
+    String identifier() {
+      return identifier;
+    }
+
+    /** The file's schema. */
+    Schema schema() {
+      return schema;
+    }
+
+    void loaded(String name, Schema loaded) {
+      this.tableName = name;
+      this.loadedSchema = loaded;
+    }
+
+    /** The engine table holding the file's rows, or null before it is loaded. */
+    @Nullable String tableName() {
+      return tableName;
+    }
+
+    /** The loaded table's schema (the file's columns the plan uses), or null. */
+    @Nullable Schema loadedSchema() {
+      return loadedSchema;
+    }
+
+    @Override
+    public RelDataType getRowType(RelDataTypeFactory f) {
+      return rowType(f, schema);
+    }
+  }
+
+  static RelDataType rowType(RelDataTypeFactory f, Schema schema) {
+    RelDataTypeFactory.Builder b = f.builder();
+    for (Field field : schema.fields()) {
+      b.add(field.name(), f.createTypeWithNullability(sqlType(f, field.type()), field.nullable()));
+    }
+    return b.build();
   }
 
   /** The SQL type of an engine type. */

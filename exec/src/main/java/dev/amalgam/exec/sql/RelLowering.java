@@ -99,11 +99,41 @@ final class RelLowering {
   }
 
   private Query scan(TableScan s) {
+    CatalogSchema.FileTable file = s.getTable().unwrap(CatalogSchema.FileTable.class);
+    if (file != null) {
+      return fileScan(file);
+    }
     CatalogSchema.CatalogTable t = s.getTable().unwrap(CatalogSchema.CatalogTable.class);
     if (t == null) {
       throw RexTranslator.unsupported("table " + s.getTable().getQualifiedName());
     }
     return engine.table(t.name());
+  }
+
+  /**
+   * A file's table; columns the plan does not use and the format did not load are typed NULLs, so
+   * that column positions are those of the file's schema.
+   */
+  private Query fileScan(CatalogSchema.FileTable file) {
+    String name = file.tableName();
+    Schema loaded = file.loadedSchema();
+    if (name == null || loaded == null) {
+      throw new IllegalStateException("file " + file.identifier() + " was not loaded");
+    }
+    Query q = engine.table(name);
+    Schema schema = file.schema();
+    if (loaded.size() == schema.size()) {
+      return q;
+    }
+    Object[] cols = new Object[schema.size()];
+    for (int i = 0; i < cols.length; i++) {
+      Field f = schema.field(i);
+      cols[i] =
+          loaded.names().contains(f.name())
+              ? new Expr.Column(f.name()).as(f.name())
+              : new Expr.Literal(null, f.type().computeType()).as(f.name());
+    }
+    return q.select(cols);
   }
 
   private Query project(Project p) {

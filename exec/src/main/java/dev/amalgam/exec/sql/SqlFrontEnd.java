@@ -99,7 +99,31 @@ public final class SqlFrontEnd {
    *     supported yet
    */
   public static Query query(Engine engine, String sql) {
-    Prepared p = prepared(engine, sql);
+    refuseFiles(engine, sql, "engine.sql");
+    return query(engine, sql, FileScope.none(engine, sql));
+  }
+
+  /**
+   * A statement that reads files must run through {@code engine.execute}: the files are opened for
+   * the statement and dropped after it, so there is no plan to keep.
+   */
+  private static void refuseFiles(Engine engine, String sql, String what) {
+    FileScope files = FileScope.find(engine, SqlScript.trimTerminators(sql));
+    if (!files.isEmpty()) {
+      throw new QueryException(
+          QueryException.Code.INVALID,
+          "the query reads files ("
+              + String.join(", ", files.identifiers())
+              + "): run it with engine.execute(sql), which opens them for the statement and drops"
+              + " them after it ("
+              + what
+              + " keeps plans for later)");
+    }
+  }
+
+  /** The query for {@code sql} (already rewritten by {@code files}), its files loaded. */
+  static Query query(Engine engine, String sql, FileScope files) {
+    Prepared p = prepared(engine, sql, files);
     if (!p.params().isEmpty()) {
       Param first = p.params().get(0);
       throw new QueryException(
@@ -121,11 +145,18 @@ public final class SqlFrontEnd {
 
   /** Calcite's optimized relational plan, then the engine's plan, for {@code sql}. */
   public static String explain(Engine engine, String sql) {
-    Prepared p = prepared(engine, sql);
-    return "calcite:\n"
-        + RelOptUtil.toString(p.rel())
-        + "amalgam:\n"
-        + query(engine, sql).explain();
+    return explain(engine, sql, FileScope.none(engine, sql));
+  }
+
+  static String explain(Engine engine, String sql, FileScope files) {
+    Prepared p = prepared(engine, sql, files);
+    StringBuilder out =
+        new StringBuilder("calcite:\n").append(RelOptUtil.toString(p.rel())).append("amalgam:\n");
+    out.append(query(engine, sql, files).explain());
+    for (String line : files.summaries()) {
+      out.append(line).append('\n');
+    }
+    return out.toString();
   }
 
   /**
@@ -146,8 +177,10 @@ public final class SqlFrontEnd {
    * {@link PreparedQuery#bind} gives the query for given values.
    */
   public static PreparedQuery prepare(Engine engine, String sql) {
+    refuseFiles(engine, sql, "engine.prepare");
     long version = engine.catalogVersion();
-    return new PreparedQuery(engine, sql, version, prepared(engine, sql));
+    return new PreparedQuery(
+        engine, sql, version, prepared(engine, sql, FileScope.none(engine, sql)));
   }
 
   /** A parameter: its index, compute type (null when unused) and position. */
@@ -170,8 +203,13 @@ public final class SqlFrontEnd {
 
   /** Runs {@code work} with a fresh planner, turning Calcite's errors into QueryExceptions. */
   static <T> T withPlanner(Engine engine, PlannerWork<T> work) {
+    return withPlanner(engine, FileScope.none(engine, ""), work);
+  }
+
+  /** {@link #withPlanner(Engine, PlannerWork)} with the files of the statement as tables. */
+  static <T> T withPlanner(Engine engine, FileScope files, PlannerWork<T> work) {
     Objects.requireNonNull(engine, "engine is null");
-    Planner planner = Frameworks.getPlanner(config(engine));
+    Planner planner = Frameworks.getPlanner(config(engine, files));
     try {
       return work.run(planner);
     } catch (SqlParseException e) {
@@ -199,18 +237,27 @@ public final class SqlFrontEnd {
     }
   }
 
-  private static Prepared prepared(Engine engine, String sql) {
+  private static Prepared prepared(Engine engine, String sql, FileScope files) {
     Objects.requireNonNull(sql, "sql is null");
     String text = SqlScript.trimTerminators(sql);
     return withPlanner(
         engine,
+        files,
         planner -> {
           SqlNode parsed = planner.parse(text);
           if (!parsed.isA(SqlKind.QUERY)) {
             throw notAQuery(parsed);
           }
-          return plan(planner, parsed);
+          return plan(planner, parsed, files);
         });
+  }
+
+  /** {@link #plan(Planner, SqlNode)}, then the statement's files loaded for that plan. */
+  static Prepared plan(Planner planner, SqlNode parsed, FileScope files)
+      throws ValidationException, RelConversionException {
+    Prepared p = plan(planner, parsed);
+    files.load(p.rel());
+    return p;
   }
 
   /** Validates and rewrites {@code parsed} (a query parsed by {@code planner}). */
@@ -320,9 +367,9 @@ public final class SqlFrontEnd {
     return (nl < 0 ? s : s.substring(0, nl)).strip();
   }
 
-  static FrameworkConfig config(Engine engine) {
+  static FrameworkConfig config(Engine engine, FileScope files) {
     SchemaPlus root = Frameworks.createRootSchema(false);
-    SchemaPlus schema = root.add("amalgam", new CatalogSchema(engine));
+    SchemaPlus schema = root.add("amalgam", new CatalogSchema(engine, files.tables()));
     Properties props = new Properties();
     props.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "false");
     props.setProperty(

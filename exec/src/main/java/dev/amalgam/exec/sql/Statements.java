@@ -32,7 +32,10 @@ import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.jspecify.annotations.Nullable;
 
-/** Statements other than queries: EXPLAIN [ANALYZE], CREATE TABLE [AS], INSERT INTO, DROP TABLE. */
+/**
+ * Statements other than queries: EXPLAIN [ANALYZE], CREATE TABLE [AS], INSERT INTO, DROP TABLE,
+ * COPY.
+ */
 final class Statements {
   /*
    * EXPLAIN and DROP TABLE are recognized here by their first words (Calcite's grammar has
@@ -56,11 +59,26 @@ final class Statements {
 
   static Result execute(
       Engine engine, String sql, Engine.@Nullable Handle handle, boolean analyze) {
-    String text = SqlScript.trimTerminators(sql);
-    List<SqlScript.Token> head = SqlScript.tokens(text, 3);
+    String original = SqlScript.trimTerminators(sql);
+    List<SqlScript.Token> head = SqlScript.tokens(original, 3);
     if (head.isEmpty()) {
       throw new QueryException(QueryException.Code.INVALID, "empty statement: no SQL to run");
     }
+    try (FileScope files = FileScope.find(engine, original)) {
+      if (head.get(0).is("copy")) {
+        return Copy.execute(engine, files, handle);
+      }
+      return execute(engine, files, head, handle, analyze);
+    }
+  }
+
+  private static Result execute(
+      Engine engine,
+      FileScope files,
+      List<SqlScript.Token> head,
+      Engine.@Nullable Handle handle,
+      boolean analyze) {
+    String text = files.text();
     SqlScript.Token first = head.get(0);
     if (first.is("explain")) {
       boolean an = head.size() > 1 && head.get(1).is("analyze");
@@ -70,10 +88,16 @@ final class Statements {
       }
       String query = blank(text, head.get(at).offset());
       if (an) {
-        String analysis = run(engine.sql(query), handle, true).analysis();
-        return lines(analysis == null ? "" : analysis);
+        String analysis = run(query(engine, query, files), handle, true).analysis();
+        StringBuilder sb = new StringBuilder(analysis == null ? "" : analysis);
+        for (String line : files.summaries()) {
+          sb.append(sb.isEmpty() || sb.charAt(sb.length() - 1) == '\n' ? "" : "\n")
+              .append(line)
+              .append('\n');
+        }
+        return lines(sb.toString());
       }
-      return lines(SqlFrontEnd.explain(engine, query));
+      return lines(SqlFrontEnd.explain(engine, query, files));
     }
     if (first.is("drop")) {
       return drop(engine, text);
@@ -81,19 +105,25 @@ final class Statements {
     if (first.is("create") || first.is("insert")) {
       return SqlFrontEnd.withPlanner(
           engine,
+          files,
           planner -> {
             SqlNode parsed = planner.parse(text);
             return switch (parsed) {
-              case SqlCreateTable c -> create(engine, planner, c, handle);
-              case SqlInsert i -> insert(engine, planner, i, handle);
+              case SqlCreateTable c -> create(engine, planner, c, files, handle);
+              case SqlInsert i -> insert(engine, planner, i, files, handle);
               default -> throw unsupported(parsed.getParserPosition(), parsed.getKind().sql);
             };
           });
     }
-    return run(engine.sql(text), handle, analyze);
+    return run(query(engine, text, files), handle, analyze);
   }
 
-  private static Result run(Query q, Engine.@Nullable Handle handle, boolean analyze) {
+  /** The query of {@code text}: from the plan cache when it reads no files. */
+  static Query query(Engine engine, String text, FileScope files) {
+    return files.isEmpty() ? engine.sql(text) : SqlFrontEnd.query(engine, text, files);
+  }
+
+  static Result run(Query q, Engine.@Nullable Handle handle, boolean analyze) {
     Engine.Handle h = handle != null ? handle : new Engine.Handle();
     return analyze ? q.explainAnalyze(h) : q.execute(h);
   }
@@ -109,12 +139,12 @@ final class Statements {
     return Result.ofRows(PLAN, rows);
   }
 
-  private static Result status(String text, long rows) {
+  static Result status(String text, long rows) {
     return Result.ofRows(STATUS, List.of(List.of(text, rows)));
   }
 
   /** {@code text} with everything before {@code offset} blanked (line breaks kept). */
-  private static String blank(String text, int offset) {
+  static String blank(String text, int offset) {
     StringBuilder sb = new StringBuilder(text.length());
     for (int i = 0; i < offset; i++) {
       char c = text.charAt(i);
@@ -169,6 +199,7 @@ final class Statements {
       Engine engine,
       org.apache.calcite.tools.Planner planner,
       SqlCreateTable c,
+      FileScope files,
       Engine.@Nullable Handle handle)
       throws org.apache.calcite.tools.ValidationException,
           org.apache.calcite.tools.RelConversionException {
@@ -189,7 +220,7 @@ final class Statements {
       }
       return status("created table " + name, 0);
     }
-    Query q = SqlFrontEnd.plan(planner, queryNode).lower(engine, null);
+    Query q = SqlFrontEnd.plan(planner, queryNode, files).lower(engine, null);
     if (c.columnList != null) {
       q = renamed(q, c.columnList, pos);
     }
@@ -319,6 +350,7 @@ final class Statements {
       Engine engine,
       org.apache.calcite.tools.Planner planner,
       SqlInsert ins,
+      FileScope files,
       Engine.@Nullable Handle handle)
       throws org.apache.calcite.tools.ValidationException,
           org.apache.calcite.tools.RelConversionException {
@@ -361,7 +393,7 @@ final class Statements {
     SqlNode source = ins.getSource();
     SqlParserPos sourcePos = source.getParserPosition();
     typeNulls(source, schema, from);
-    Query q = SqlFrontEnd.plan(planner, source).lower(engine, null);
+    Query q = SqlFrontEnd.plan(planner, source, files).lower(engine, null);
     Schema in = PlanNode.decoded(q.schema());
     if (in.size() != given) {
       throw at(
@@ -533,11 +565,11 @@ final class Statements {
     return null;
   }
 
-  private static String noTable(Engine engine, String name) {
+  static String noTable(Engine engine, String name) {
     return "no table '" + name + "'; tables are: " + String.join(", ", engine.tableNames());
   }
 
-  private static QueryException syntax(SqlScript.Token t, String what) {
+  static QueryException syntax(SqlScript.Token t, String what) {
     return new QueryException(
         QueryException.Code.INVALID,
         "syntax error at line " + t.line() + ", column " + t.column() + ": " + what,
