@@ -55,6 +55,7 @@ public final class Scratch implements AutoCloseable {
   }
 
   /** A zeroed, aligned segment of {@code bytes} that lives until the next {@link #reset()}. */
+  @SuppressWarnings("MustBeClosedChecker") // a big slab's arena is closed by close()
   public MemorySegment allocate(long bytes) {
     if (closed) {
       throw new IllegalStateException("scratch is closed");
