@@ -26,6 +26,14 @@ import org.jspecify.annotations.Nullable;
  * and the first cell waits for them.
  */
 public final class AmalgamKernel extends BaseKernel {
+  // held here: java.util.logging keeps loggers weakly, and a collected one forgets its level.
+  // The library's channel loops log under names of their own ("Loop-shell", ...), so the root
+  // logger is quieted too, unless a logging configuration was given.
+  private static final List<Logger> QUIET =
+      System.getProperty("java.util.logging.config.file") == null
+          ? List.of(Logger.getLogger(""), Logger.getLogger("Jupyter"))
+          : List.of(Logger.getLogger("Jupyter"));
+
   private final NotebookSession session;
   private final LanguageInfo language =
       new LanguageInfo(
@@ -127,10 +135,13 @@ public final class AmalgamKernel extends BaseKernel {
       System.exit(2);
     }
     // the library logs every message at INFO
-    Logger.getLogger("Jupyter").setLevel(Level.WARNING);
-    Logger.getLogger("io.github.spencerpark").setLevel(Level.WARNING);
+    QUIET.forEach(l -> l.setLevel(Level.WARNING));
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
+    }
+    // no logging backend is bound: SLF4J's notice about it would land in the first cell's output
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
+      System.setProperty("slf4j.internal.verbosity", "ERROR");
     }
     Thread.setDefaultUncaughtExceptionHandler(
         (t, e) -> {

@@ -330,9 +330,7 @@ final class NotebookSession implements AutoCloseable {
       if (evaluator == null) {
         JavaEvaluator created = new JavaEvaluator(classPath);
         try {
-          for (String s : PRELUDE) {
-            created.eval(s);
-          }
+          created.eval(String.join("\n", PRELUDE));
         } catch (CellException e) {
           created.close();
           throw new IllegalStateException("the notebook's imports failed: " + e.getMessage(), e);
@@ -375,7 +373,8 @@ final class NotebookSession implements AutoCloseable {
           "import dev.amalgam.memory.Topology; import dev.amalgam.memory.MemoryStats;"
               + " import dev.amalgam.memory.Sizes; import dev.amalgam.memory.UnifiedMemory;"
               + " import dev.amalgam.memory.Region; import dev.amalgam.memory.Device;"
-              + " import dev.amalgam.memory.Advice; import dev.amalgam.memory.AccessMode;",
+              + " import dev.amalgam.memory.Advice; import dev.amalgam.memory.AccessMode;"
+              + " import dev.amalgam.memory.Pin;",
           "import dev.amalgam.risk.*; import dev.amalgam.samples.tpch.TpchData;",
           "import dev.amalgam.jupyter.Notebook; import dev.amalgam.jupyter.Display;"
               + " import dev.amalgam.jupyter.Charts;",
