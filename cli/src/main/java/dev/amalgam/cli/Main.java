@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
       TopologyCommand.class,
       TpchCommand.class,
       SqlCommand.class,
-      RiskCommand.class
+      RiskCommand.class,
+      JupyterCommand.class
     })
 public final class Main implements Runnable {
 
