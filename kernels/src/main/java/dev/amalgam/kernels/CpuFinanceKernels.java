@@ -760,7 +760,7 @@ final class CpuFinanceKernels implements FinanceKernels {
   }
 
   /** y = exp(x) (FinanceMath.exp) on [0, vb). */
-  private static void expStage(double[] x, double[] y, int vb) {
+  static void expStage(double[] x, double[] y, int vb) {
     double[] c = FinanceMath.EXP_P;
     for (int i = 0; i < vb; i += LANES) {
       DoubleVector xv = DoubleVector.fromArray(D, x, i);
@@ -842,7 +842,7 @@ final class CpuFinanceKernels implements FinanceKernels {
    * For a = min(|x|, 40): l = the rounding error of a^2 (fma) and arg = -a^2 / 2, so that exp(arg)
    * (1 - l / 2) = exp(-x^2 / 2) as in FinanceMath.expNegHalfSquare.
    */
-  private static void halfSquareStage(double[] x, double[] l, double[] arg, int vb) {
+  static void halfSquareStage(double[] x, double[] l, double[] arg, int vb) {
     for (int i = 0; i < vb; i += LANES) {
       DoubleVector a = DoubleVector.fromArray(D, x, i).abs();
       a = a.blend(FinanceMath.CDF_CLAMP, a.compare(VectorOperators.GT, FinanceMath.CDF_CLAMP));
@@ -853,7 +853,7 @@ final class CpuFinanceKernels implements FinanceKernels {
   }
 
   /** Cody's rational for each lane's region: erf(z) / z or erfc(z) exp(z^2), z = |x| / sqrt 2. */
-  private static void cdfRatioStage(double[] x, double[] ratio, int vb) {
+  static void cdfRatioStage(double[] x, double[] ratio, int vb) {
     double[] c = FinanceMath.C;
     double[] d = FinanceMath.D;
     double[] p = FinanceMath.P;
@@ -915,7 +915,7 @@ final class CpuFinanceKernels implements FinanceKernels {
    * Phi from the region ratio and e = exp(-a^2/2) (before the fma correction by l): 1/2 + erf / 2
    * in the centre, g ratio / 2 in the lower tail and 1 - g ratio / 2 in the upper.
    */
-  private static void cdfFinishStage(
+  static void cdfFinishStage(
       double[] x, double[] ratio, double[] e, double[] l, double[] y, int vb) {
     for (int i = 0; i < vb; i += LANES) {
       DoubleVector xv = DoubleVector.fromArray(D, x, i);

@@ -1,5 +1,6 @@
 package dev.amalgam.risk;
 
+import dev.amalgam.kernels.BlackScholesScenarios;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,6 +52,9 @@ final class Positions {
   final long[] optCalls;
   final double[] optQty;
   final double[] optV0;
+
+  /** Per option, the scenario revaluation's constants at the horizon (T1, r1, vol, strike). */
+  final BlackScholesScenarios.Coefficients[] optCoef;
 
   // equities and forwards, in cell order
   final int linear;
@@ -174,6 +178,12 @@ final class Positions {
       }
     }
     optCalls = OptionPricer.callBits(calls);
+    optCoef = new BlackScholesScenarios.Coefficients[options];
+    for (int k = 0; k < options; k++) {
+      optCoef[k] =
+          BlackScholesScenarios.Coefficients.of(
+              spot0[optUnd[k]], optStrike[k], optT1[k], optVol[k], optR1[k], calls[k]);
+    }
     double[] s0 = new double[options];
     for (int k = 0; k < options; k++) {
       s0[k] = spot0[optUnd[k]];

@@ -1,6 +1,8 @@
 package dev.amalgam.risk;
 
 import dev.amalgam.exec.Engine;
+import dev.amalgam.kernels.BlackScholesScenarios;
+import dev.amalgam.kernels.FinanceMath;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -8,18 +10,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #UNITS_PER_CURRENCY} (1/10,000 of the book currency).
  *
  * <p>Work is split into tasks of {@link #SCENARIO_BLOCK} scenarios run on the engine's workers. A
- * task walks the options in blocks of {@link #OPTION_BLOCK} (their inputs stay in cache while the
- * block is priced for each of its scenarios), gathers each option's spot from the scenario row,
- * prices the block with the Black-Scholes kernel and adds {@code quantity * (V_H - V_0)} to the
- * option's cell; linear positions follow. Within a scenario the order of the additions is fixed
- * (options in book order, then linear positions) whatever the split, and each cell total is then
- * rounded once to units, so the result is the same bit for bit on any topology and any number of
- * workers; the engine's sums over those integers are exact.
+ * task first turns its block into two underlying-major arrays, the log-return {@code x = ln(S /
+ * S0)} and the spot {@code S} of each (underlying, scenario), so that an option's scenarios are
+ * contiguous; then, option by option, {@link BlackScholesScenarios} prices the option in all the
+ * block's scenarios at once (vector lanes are scenarios; the option's strike, discount and vol
+ * terms are folded into per-option coefficients once, in {@link Positions}) and adds {@code
+ * quantity * (V_H - V_0)} to the option's cell row. Linear positions follow. Within a (scenario,
+ * cell) the order of the additions is fixed (options in book order, then linear positions) whatever
+ * the split and the vector width, and each cell total is then rounded once to units, so the result
+ * is the same bit for bit on any topology and any number of workers; the engine's sums over those
+ * integers are exact.
  */
 final class Revaluation {
   static final double UNITS_PER_CURRENCY = 10_000.0;
-  static final int SCENARIO_BLOCK = 32;
-  static final int OPTION_BLOCK = 4096;
+  static final int SCENARIO_BLOCK = 256;
 
   private Revaluation() {}
 
@@ -27,7 +31,6 @@ final class Revaluation {
   static long[] run(
       Engine engine, Positions p, double[] spots, int scenarios, RiskJob.Progress pr) {
     int cells = p.cells();
-    int u = p.underlyings;
     long[] pnl = new long[Math.multiplyExact(scenarios, cells)];
     int tasks = (scenarios + SCENARIO_BLOCK - 1) / SCENARIO_BLOCK;
     AtomicLong done = new AtomicLong();
@@ -36,56 +39,47 @@ final class Revaluation {
         (t, member) -> {
           int s0 = t * SCENARIO_BLOCK;
           int c = Math.min(SCENARIO_BLOCK, scenarios - s0);
-          double[] acc = new double[c * cells];
-          int ob = Math.min(OPTION_BLOCK, Math.max(p.options, 1));
-          double[] spot = new double[ob];
-          double[] price = new double[ob];
-          for (int o0 = 0; o0 < p.options; o0 += OPTION_BLOCK) {
-            int n = Math.min(OPTION_BLOCK, p.options - o0);
-            for (int s = 0; s < c; s++) {
-              int row = (s0 + s) * u;
-              for (int i = 0; i < n; i++) {
-                spot[i] = spots[row + p.optUnd[o0 + i]];
-              }
-              OptionPricer.price(
-                  spot,
-                  0,
-                  p.optStrike,
-                  p.optT1,
-                  p.optVol,
-                  p.optR1,
-                  p.optCalls,
-                  o0,
-                  n,
-                  price,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null);
-              int base = s * cells;
-              for (int i = 0; i < n; i++) {
-                int k = o0 + i;
-                acc[base + p.optCell[k]] += p.optQty[k] * (price[i] - p.optV0[k]);
-              }
-            }
-          }
-          for (int s = 0; s < c; s++) {
-            int row = (s0 + s) * u;
-            int base = s * cells;
-            for (int j = 0; j < p.linear; j++) {
-              double v = spots[row + p.linUnd[j]] - p.linKdf1[j];
-              acc[base + p.linCell[j]] += p.linQty[j] * (v - p.linV0[j]);
-            }
-          }
-          for (int s = 0; s < c; s++) {
-            for (int cell = 0; cell < cells; cell++) {
-              pnl[(s0 + s) * cells + cell] = units(acc[s * cells + cell], s0 + s, p, cell);
-            }
-          }
+          block(p, spots, s0, c, pnl);
           pr.update("revaluation", done.addAndGet(c), scenarios);
         });
     return pnl;
+  }
+
+  /** Revalues scenarios {@code [s0, s0 + c)} into their rows of {@code pnl}. */
+  static void block(Positions p, double[] spots, int s0, int c, long[] pnl) {
+    int u = p.underlyings;
+    int cells = p.cells();
+    double[] x = new double[u * c];
+    double[] s = new double[u * c];
+    for (int j = 0; j < c; j++) {
+      int row = (s0 + j) * u;
+      for (int k = 0; k < u; k++) {
+        double spot = spots[row + k];
+        s[k * c + j] = spot;
+        x[k * c + j] = FinanceMath.log(spot / p.spot0[k]);
+      }
+    }
+    double[] acc = new double[cells * c];
+    BlackScholesScenarios pricer = new BlackScholesScenarios(c);
+    for (int o = 0; o < p.options; o++) {
+      pricer.accumulate(
+          x, s, p.optUnd[o] * c, c, p.optCoef[o], p.optQty[o], p.optV0[o], acc, p.optCell[o] * c);
+    }
+    for (int n = 0; n < p.linear; n++) {
+      int from = p.linUnd[n] * c;
+      int to = p.linCell[n] * c;
+      double q = p.linQty[n];
+      double kdf = p.linKdf1[n];
+      double v0 = p.linV0[n];
+      for (int j = 0; j < c; j++) {
+        acc[to + j] = acc[to + j] + ((s[from + j] - kdf) - v0) * q;
+      }
+    }
+    for (int cell = 0; cell < cells; cell++) {
+      for (int j = 0; j < c; j++) {
+        pnl[(s0 + j) * cells + cell] = units(acc[cell * c + j], s0 + j, p, cell);
+      }
+    }
   }
 
   static long units(double amount, int scenario, Positions p, int cell) {

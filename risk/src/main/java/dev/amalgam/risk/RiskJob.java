@@ -1,5 +1,6 @@
 package dev.amalgam.risk;
 
+import dev.amalgam.exec.ColumnValues;
 import dev.amalgam.exec.DataType;
 import dev.amalgam.exec.Engine;
 import dev.amalgam.exec.Field;
@@ -11,7 +12,6 @@ import dev.amalgam.memory.Device;
 import dev.amalgam.memory.Topology;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -440,27 +440,55 @@ public final class RiskJob {
     }
   }
 
+  /** Rows per batch when loading the P&amp;L table. */
+  private static final int PNL_BATCH = 1 << 16;
+
+  /**
+   * The P&amp;L table: one row per (scenario, cell) with the cell's group id at every level
+   * (denormalised, so that a breakdown is one GROUP BY without a join), loaded in primitive
+   * batches.
+   */
   private static void writePnl(Engine e, String name, Positions p, long[] pnl, int scenarios) {
-    Schema schema =
-        Schema.of(
-            Field.of("scenario", DataType.INT32),
-            Field.of("cell", DataType.INT32),
-            Field.of("pnl", DataType.INT64));
+    int nl = p.levels.size();
+    List<Field> fields = new ArrayList<>();
+    fields.add(Field.of("scenario", DataType.INT32));
+    fields.add(Field.of("cell", DataType.INT32));
+    for (RiskLevel l : p.levels) {
+      fields.add(Field.of(l.column() + "_id", DataType.INT32));
+    }
+    fields.add(Field.of("pnl", DataType.INT64));
     int cells = p.cells();
+    long[][] ids = new long[nl][cells];
+    for (int c = 0; c < cells; c++) {
+      String[] keys = p.cellKeys.get(c);
+      for (int l = 0; l < nl; l++) {
+        ids[l][c] = p.groupId(l, keys[l]);
+      }
+    }
     int members = e.fusedDevice().members().size();
     long rows = (long) scenarios * cells;
     int perGroup = (int) Math.max(1, Math.min(1 << 22, (rows + 2L * members - 1) / (2L * members)));
-    try (TableBuilder tb = e.createTable(name, schema)) {
+    long[][] cols = new long[3 + nl][PNL_BATCH];
+    try (TableBuilder tb = e.createTable(name, Schema.of(fields.toArray(new Field[0])))) {
       tb.placement(Placement.roundRobin()).rowGroupRows(perGroup);
-      Object[] row = new Object[3];
-      for (int s = 0; s < scenarios; s++) {
-        Integer scenario = s;
-        for (int c = 0; c < cells; c++) {
-          row[0] = scenario;
-          row[1] = c;
-          row[2] = pnl[s * cells + c];
-          tb.addRow(row);
+      for (long r0 = 0; r0 < rows; r0 += PNL_BATCH) {
+        int n = (int) Math.min(PNL_BATCH, rows - r0);
+        for (int i = 0; i < n; i++) {
+          long r = r0 + i;
+          int s = (int) (r / cells);
+          int c = (int) (r - (long) s * cells);
+          cols[0][i] = s;
+          cols[1][i] = c;
+          for (int l = 0; l < nl; l++) {
+            cols[2 + l][i] = ids[l][c];
+          }
+          cols[2 + nl][i] = pnl[(int) r];
         }
+        ColumnValues[] batch = new ColumnValues[cols.length];
+        for (int k = 0; k < cols.length; k++) {
+          batch[k] = ColumnValues.ofLongs(cols[k], n, null);
+        }
+        tb.addBatch(batch);
       }
       tb.build();
     }
@@ -478,6 +506,7 @@ public final class RiskJob {
     private final Progress progress;
     private final long[] total;
     private final int[] order;
+    private final int tailRanks;
     private int done;
 
     Aggregation(
@@ -501,7 +530,13 @@ public final class RiskJob {
       for (Result.Row row : r) {
         total[(int) row.getLong("scenario")] = row.getLong("pnl");
       }
-      order = RiskMath.order(total);
+      // the tail and the Euler windows need the lowest ranks only
+      int ranks = 0;
+      for (double c : confidences) {
+        ranks = Math.max(ranks, RiskMath.tailCount(scenarios, c));
+      }
+      tailRanks = ranks;
+      order = RiskMath.smallest(total, ranks + RiskMath.eulerHalfWidth(scenarios));
       progress.update("aggregation", ++done, 1 + p.levels.size());
     }
 
@@ -549,25 +584,29 @@ public final class RiskJob {
     List<RiskReport.GroupRisk> groups(RiskLevel level) {
       String col = level.column();
       int li = p.levels.indexOf(level);
-      // integer group ids: grouping by (int, int) is much cheaper than by (int, utf8)
+      // integer group ids, denormalised into the P&L table: no join, and grouping by (int, int)
+      // is much cheaper than by (int, utf8)
       Result r =
           engine
               .sql(
-                  "SELECT p.scenario AS scenario, c."
+                  "SELECT scenario, "
                       + col
-                      + "_id AS grp, SUM(p.pnl) AS pnl FROM "
+                      + "_id AS grp, SUM(pnl) AS pnl FROM "
                       + prefix
-                      + "pnl p JOIN "
-                      + prefix
-                      + "cells c ON p.cell = c.cell GROUP BY p.scenario, c."
+                      + "pnl GROUP BY scenario, "
                       + col
                       + "_id")
               .execute();
-      Map<String, long[]> byGroup = new HashMap<>();
+      int nGroups = p.groupKeys.get(li).size();
+      long[][] byId = new long[nGroups][];
       for (Result.Row row : r) {
-        String key = p.groupKey(li, (int) row.getLong("grp"));
-        byGroup.computeIfAbsent(key, x -> new long[scenarios])[(int) row.getLong("scenario")] =
-            row.getLong("pnl");
+        int id = (int) row.getLong("grp");
+        long[] v = byId[id];
+        if (v == null) {
+          v = new long[scenarios];
+          byId[id] = v;
+        }
+        v[(int) row.getLong("scenario")] = row.getLong("pnl");
       }
       Result g =
           engine
@@ -592,8 +631,11 @@ public final class RiskJob {
       }
       for (Result.Row row : g) {
         String key = row.getString("grp");
-        long[] v = byGroup.getOrDefault(key, new long[scenarios]);
-        int[] own = RiskMath.order(v);
+        long[] v = byId[p.groupId(li, key)];
+        if (v == null) {
+          v = new long[scenarios];
+        }
+        int[] own = RiskMath.smallest(v, tailRanks);
         List<RiskReport.Measure> standalone = new ArrayList<>();
         List<Double> euler = new ArrayList<>();
         List<Double> esc = new ArrayList<>();

@@ -1,7 +1,5 @@
 package dev.amalgam.risk;
 
-import java.util.Arrays;
-
 /**
  * Quantiles, expected shortfall and Euler contributions over exact P&amp;L units (see {@link
  * Revaluation#UNITS_PER_CURRENCY}). Losses are {@code -P&L}; with the scenarios sorted by P&amp;L
@@ -24,21 +22,75 @@ final class RiskMath {
 
   /** Scenario numbers sorted by P&amp;L ascending, ties by scenario number. */
   static int[] order(long[] pnl) {
-    Integer[] idx = new Integer[pnl.length];
-    for (int i = 0; i < pnl.length; i++) {
-      idx[i] = i;
+    return smallest(pnl, pnl.length);
+  }
+
+  /**
+   * The {@code count} scenarios with the lowest P&amp;L, sorted ascending (ties by scenario
+   * number): the ranks 1 .. count of {@link #order}, found with a bounded heap in {@code O(K log
+   * count)} instead of a sort of all K.
+   */
+  static int[] smallest(long[] pnl, int count) {
+    int n = Math.min(count, pnl.length);
+    int[] heap = new int[n];
+    if (n == 0) {
+      return heap;
     }
-    Arrays.sort(
-        idx,
-        (a, b) -> {
-          int c = Long.compare(pnl[a], pnl[b]);
-          return c != 0 ? c : Integer.compare(a, b);
-        });
-    int[] out = new int[pnl.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = idx[i];
+    // a max-heap (by pnl, then scenario) of the n smallest seen so far
+    int size = 0;
+    for (int s = 0; s < pnl.length; s++) {
+      if (size < n) {
+        heap[size] = s;
+        siftUp(pnl, heap, size++);
+      } else if (before(pnl, s, heap[0])) {
+        heap[0] = s;
+        siftDown(pnl, heap, 0, n);
+      }
     }
-    return out;
+    for (int end = n - 1; end > 0; end--) {
+      int top = heap[0];
+      heap[0] = heap[end];
+      heap[end] = top;
+      siftDown(pnl, heap, 0, end);
+    }
+    return heap;
+  }
+
+  /** Scenario a ranks before b: lower P&amp;L, or equal P&amp;L and a lower number. */
+  private static boolean before(long[] pnl, int a, int b) {
+    return pnl[a] < pnl[b] || (pnl[a] == pnl[b] && a < b);
+  }
+
+  private static void siftUp(long[] pnl, int[] heap, int i) {
+    int x = heap[i];
+    while (i > 0) {
+      int parent = (i - 1) >>> 1;
+      if (!before(pnl, heap[parent], x)) {
+        break;
+      }
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = x;
+  }
+
+  private static void siftDown(long[] pnl, int[] heap, int i, int size) {
+    int x = heap[i];
+    while (true) {
+      int child = 2 * i + 1;
+      if (child >= size) {
+        break;
+      }
+      if (child + 1 < size && before(pnl, heap[child], heap[child + 1])) {
+        child++;
+      }
+      if (!before(pnl, x, heap[child])) {
+        break;
+      }
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = x;
   }
 
   /** k = ceil(K (1 - alpha)), at least 1 (a tiny epsilon absorbs 0.99's binary rounding). */
@@ -70,7 +122,10 @@ final class RiskMath {
     return s;
   }
 
-  /** Sum of {@code values} over the ranks {@code [k - m, k + m]} (1-based, clipped). */
+  /**
+   * Sum of {@code values} over the ranks {@code [k - m, k + m]} (1-based, clipped to the ranks in
+   * {@code order}, which holds at least the first {@code min(K, k + m)}).
+   */
   static long windowSum(long[] values, int[] order, int k, int m) {
     int lo = Math.max(1, k - m);
     int hi = Math.min(order.length, k + m);

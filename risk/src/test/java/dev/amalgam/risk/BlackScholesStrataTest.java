@@ -3,6 +3,8 @@ package dev.amalgam.risk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.opengamma.strata.pricer.impl.option.BlackScholesFormulaRepository;
+import dev.amalgam.kernels.BlackScholesScenarios;
+import dev.amalgam.kernels.FinanceMath;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +93,51 @@ final class BlackScholesStrataTest {
           floor,
           cutoff,
           what);
+    }
+  }
+
+  @Test
+  void scenarioRevaluation_randomOptionsAndScenarios_matchesStrataTo1e10Relative() {
+    // the revaluation's kernel: one option, many scenarios of its spot, from precomputed constants
+    SplittableRandom rnd = new SplittableRandom(SEED ^ 0x5CE7);
+    int scenarios = 203;
+    BlackScholesScenarios pricer = new BlackScholesScenarios(scenarios);
+    double[] x = new double[scenarios];
+    double[] spot = new double[scenarios];
+    double[] price = new double[scenarios];
+    for (int o = 0; o < 500; o++) {
+      double s0 = 5 + 495 * rnd.nextDouble();
+      double k = s0 * Math.exp(0.5 * (2 * rnd.nextDouble() - 1));
+      double t = 0.02 + 4.98 * rnd.nextDouble();
+      double v = 0.05 + 0.75 * rnd.nextDouble();
+      double r = -0.01 + 0.09 * rnd.nextDouble();
+      boolean call = rnd.nextBoolean();
+      for (int j = 0; j < scenarios; j++) {
+        spot[j] = s0 * FinanceMath.exp(0.15 * rnd.nextGaussian());
+        x[j] = FinanceMath.log(spot[j] / s0);
+      }
+      pricer.price(
+          x,
+          spot,
+          0,
+          scenarios,
+          BlackScholesScenarios.Coefficients.of(s0, k, t, v, r, call),
+          price,
+          0);
+      for (int j = 0; j < scenarios; j++) {
+        double s = spot[j];
+        String what =
+            String.format(
+                "S=%s (S0=%s) K=%s T=%s vol=%s r=%s %s (seed %d)",
+                s, s0, k, t, v, r, call ? "call" : "put", SEED);
+        check(
+            "price",
+            price[j],
+            BlackScholesFormulaRepository.price(s, k, t, v, r, r, call),
+            1e-3 * s,
+            1e-11 * (1 + s),
+            what);
+      }
     }
   }
 
