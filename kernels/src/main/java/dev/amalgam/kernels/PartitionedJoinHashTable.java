@@ -356,7 +356,7 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
         br[i] = Arena.ofAuto().allocate(8L * MERGE_BUFFER, 64);
       }
       rows = Arena.ofAuto().allocate(4L * MERGE_BUFFER, 64);
-      partOf = rows;
+      partOf = Arena.ofAuto().allocate(4L * MERGE_BUFFER, 64);
     }
 
     /** {@code rows} of at least {@code bytes}. */
@@ -367,12 +367,10 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
       return rows;
     }
 
-    /** {@code partOf} of at least {@code bytes}, not overlapping {@code rows}. */
+    /** {@code partOf} of at least {@code bytes} (a buffer of its own, apart from rows). */
     MemorySegment partOf(long bytes) {
-      if (partOf == rows || partOf.byteSize() < bytes) {
-        partOf =
-            Arena.ofAuto()
-                .allocate(Math.max(bytes, partOf == rows ? 0 : 2 * partOf.byteSize()), 64);
+      if (partOf.byteSize() < bytes) {
+        partOf = Arena.ofAuto().allocate(Math.max(bytes, 2 * partOf.byteSize()), 64);
       }
       return partOf;
     }

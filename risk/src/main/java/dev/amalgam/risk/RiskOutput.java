@@ -6,12 +6,26 @@ import java.awt.Rectangle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.jfree.chart.ChartUtils;
@@ -31,9 +45,10 @@ import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.SVGUtils;
 
 /**
- * Writes a {@link RiskReport} as files: {@code report.txt}, CSV tables ({@code summary.csv}, {@code
- * groups.csv}, {@code greeks.csv}, {@code pnl.csv}) and two charts as PNG and SVG ({@code
- * pnl_histogram}, {@code var_by_desk}, drawn with JFreeChart; SVG through JFreeSVG).
+ * Writes a {@link RiskReport} as files: {@code report.txt}, four tables ({@code summary}, {@code
+ * groups}, {@code greeks}, {@code pnl}) each as CSV and as an Arrow IPC file ({@code .arrow}, one
+ * record batch, written with Arrow Java) and two charts as PNG and SVG ({@code pnl_histogram},
+ * {@code var_by_desk}, drawn with JFreeChart; SVG through JFreeSVG).
  */
 public final class RiskOutput {
   private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').get();
@@ -53,10 +68,9 @@ public final class RiskOutput {
       Path txt = dir.resolve("report.txt");
       Files.writeString(txt, r.format(), StandardCharsets.UTF_8);
       out.add(txt);
-      out.add(summary(r, dir.resolve("summary.csv")));
-      out.add(groups(r, dir.resolve("groups.csv")));
-      out.add(greeks(r, dir.resolve("greeks.csv")));
-      out.add(pnl(r, dir.resolve("pnl.csv")));
+      for (Tab t : List.of(summary(r), groups(r), greeks(r), pnl(r))) {
+        writeTab(t, dir, out);
+      }
       JFreeChart h = histogramChart(r, 60);
       out.add(png(h, dir.resolve("pnl_histogram.png")));
       out.add(svg(h, dir.resolve("pnl_histogram.svg")));
@@ -154,80 +168,194 @@ public final class RiskOutput {
     return file;
   }
 
-  private static CSVPrinter printer(Path file) throws IOException {
-    Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-    return new CSVPrinter(w, CSV);
+  // ---- the report's tables, each written as CSV and as an Arrow IPC file ----
+
+  private enum Kind {
+    TEXT,
+    INT64,
+    FLOAT64
   }
 
-  private static Path summary(RiskReport r, Path file) throws IOException {
-    try (CSVPrinter p = printer(file)) {
-      p.printRecord("method", "scenarios", "horizon_days", "seed", "confidence", "var", "es");
-      RiskReport.Setup s = r.setup();
-      for (RiskReport.Measure m : r.totals()) {
-        p.printRecord(
-            s.method().code(),
-            s.scenarios(),
-            s.horizonDays(),
-            s.seed(),
-            m.confidence(),
-            m.var(),
-            m.es());
+  /** A small table of the report: column names and kinds, and rows of String, Long or Double. */
+  private record Tab(String name, List<String> columns, List<Kind> kinds, List<Object[]> rows) {
+    Tab(String name, String... header) {
+      this(name, headerNames(header), headerKinds(header), new ArrayList<>());
+    }
+
+    void add(Object... row) {
+      rows.add(row);
+    }
+
+    /** {@code name:kind} pairs: t text, i int64, d float64. */
+    private static List<String> headerNames(String[] header) {
+      List<String> n = new ArrayList<>();
+      for (String h : header) {
+        n.add(h.substring(0, h.indexOf(':')));
+      }
+      return n;
+    }
+
+    private static List<Kind> headerKinds(String[] header) {
+      List<Kind> k = new ArrayList<>();
+      for (String h : header) {
+        k.add(
+            switch (h.substring(h.indexOf(':') + 1)) {
+              case "t" -> Kind.TEXT;
+              case "i" -> Kind.INT64;
+              default -> Kind.FLOAT64;
+            });
+      }
+      return k;
+    }
+  }
+
+  private static void writeTab(Tab t, Path dir, List<Path> out) throws IOException {
+    Path csv = dir.resolve(t.name() + ".csv");
+    try (Writer w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8);
+        CSVPrinter p = new CSVPrinter(w, CSV)) {
+      p.printRecord(t.columns());
+      for (Object[] row : t.rows()) {
+        p.printRecord(row);
       }
     }
-    return file;
+    out.add(csv);
+    Path arrow = dir.resolve(t.name() + ".arrow");
+    writeArrow(t, arrow);
+    out.add(arrow);
   }
 
-  private static Path groups(RiskReport r, Path file) throws IOException {
-    try (CSVPrinter p = printer(file)) {
-      p.printRecord(
-          "level", "key", "instruments", "confidence", "var", "es", "euler_var", "es_contribution");
-      for (RiskLevel l : r.levels()) {
-        for (RiskReport.GroupRisk g : r.groups(l)) {
-          for (int i = 0; i < g.standalone().size(); i++) {
-            RiskReport.Measure m = g.standalone().get(i);
-            p.printRecord(
-                l.column(),
-                g.key(),
-                g.instruments(),
-                m.confidence(),
-                m.var(),
-                m.es(),
-                g.eulerVar().get(i),
-                g.esContribution().get(i));
+  /** One record batch in an Arrow IPC file, every column not nullable. */
+  private static void writeArrow(Tab t, Path file) throws IOException {
+    List<org.apache.arrow.vector.types.pojo.Field> fields = new ArrayList<>();
+    for (int c = 0; c < t.columns().size(); c++) {
+      ArrowType type =
+          switch (t.kinds().get(c)) {
+            case TEXT -> ArrowType.Utf8.INSTANCE;
+            case INT64 -> new ArrowType.Int(64, true);
+            case FLOAT64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+          };
+      fields.add(
+          new org.apache.arrow.vector.types.pojo.Field(
+              t.columns().get(c), FieldType.notNullable(type), null));
+    }
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator);
+        FileChannel ch =
+            FileChannel.open(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        ArrowFileWriter w = new ArrowFileWriter(root, null, ch)) {
+      root.allocateNew();
+      int n = t.rows().size();
+      for (int c = 0; c < fields.size(); c++) {
+        FieldVector v = root.getVector(c);
+        for (int i = 0; i < n; i++) {
+          Object x = t.rows().get(i)[c];
+          switch (t.kinds().get(c)) {
+            case TEXT ->
+                ((VarCharVector) v).setSafe(i, x.toString().getBytes(StandardCharsets.UTF_8));
+            case INT64 -> ((BigIntVector) v).setSafe(i, ((Number) x).longValue());
+            case FLOAT64 -> ((Float8Vector) v).setSafe(i, ((Number) x).doubleValue());
           }
         }
+        v.setValueCount(n);
       }
+      root.setRowCount(n);
+      w.start();
+      w.writeBatch();
+      w.end();
     }
-    return file;
   }
 
-  private static Path greeks(RiskReport r, Path file) throws IOException {
-    try (CSVPrinter p = printer(file)) {
-      p.printRecord(
-          "level", "key", "value", "delta", "gamma_1pct", "vega_1pt", "theta_1d", "rho_1bp");
-      row(p, "total", "total", r.greeks());
-      for (RiskLevel l : r.levels()) {
-        for (RiskReport.GroupRisk g : r.groups(l)) {
-          row(p, l.column(), g.key(), g.greeks());
+  private static Tab summary(RiskReport r) {
+    Tab t =
+        new Tab(
+            "summary",
+            "method:t",
+            "scenarios:i",
+            "horizon_days:i",
+            "seed:i",
+            "confidence:d",
+            "var:d",
+            "es:d");
+    RiskReport.Setup s = r.setup();
+    for (RiskReport.Measure m : r.totals()) {
+      t.add(
+          s.method().code(),
+          (long) s.scenarios(),
+          (long) s.horizonDays(),
+          s.seed(),
+          m.confidence(),
+          m.var(),
+          m.es());
+    }
+    return t;
+  }
+
+  private static Tab groups(RiskReport r) {
+    Tab t =
+        new Tab(
+            "groups",
+            "level:t",
+            "key:t",
+            "instruments:i",
+            "confidence:d",
+            "var:d",
+            "es:d",
+            "euler_var:d",
+            "es_contribution:d");
+    for (RiskLevel l : r.levels()) {
+      for (RiskReport.GroupRisk g : r.groups(l)) {
+        for (int i = 0; i < g.standalone().size(); i++) {
+          RiskReport.Measure m = g.standalone().get(i);
+          t.add(
+              l.column(),
+              g.key(),
+              (long) g.instruments(),
+              m.confidence(),
+              m.var(),
+              m.es(),
+              g.eulerVar().get(i),
+              g.esContribution().get(i));
         }
       }
     }
-    return file;
+    return t;
   }
 
-  private static void row(CSVPrinter p, String level, String key, RiskReport.Greeks g)
-      throws IOException {
-    p.printRecord(level, key, g.value(), g.delta(), g.gamma(), g.vega(), g.theta(), g.rho());
-  }
-
-  private static Path pnl(RiskReport r, Path file) throws IOException {
-    try (CSVPrinter p = printer(file)) {
-      p.printRecord("scenario", "pnl");
-      double[] v = r.pnl();
-      for (int i = 0; i < v.length; i++) {
-        p.printRecord(i, v[i]);
+  private static Tab greeks(RiskReport r) {
+    Tab t =
+        new Tab(
+            "greeks",
+            "level:t",
+            "key:t",
+            "value:d",
+            "delta:d",
+            "gamma_1pct:d",
+            "vega_1pt:d",
+            "theta_1d:d",
+            "rho_1bp:d");
+    greekRow(t, "total", "total", r.greeks());
+    for (RiskLevel l : r.levels()) {
+      for (RiskReport.GroupRisk g : r.groups(l)) {
+        greekRow(t, l.column(), g.key(), g.greeks());
       }
     }
-    return file;
+    return t;
+  }
+
+  private static void greekRow(Tab t, String level, String key, RiskReport.Greeks g) {
+    t.add(level, key, g.value(), g.delta(), g.gamma(), g.vega(), g.theta(), g.rho());
+  }
+
+  private static Tab pnl(RiskReport r) {
+    Tab t = new Tab("pnl", "scenario:i", "pnl:d");
+    double[] v = r.pnl();
+    for (int i = 0; i < v.length; i++) {
+      t.add((long) i, v[i]);
+    }
+    return t;
   }
 }
