@@ -17,10 +17,10 @@ import java.util.Locale;
 /**
  * {@code amalgam bench tpch}: the TPC-H queries on Amalgam and on DuckDB in the same process, over
  * the same generated data, DuckDB given as many threads as the engine has workers. Each query is
- * warmed up on each engine until its time stops improving (at least twice, at most 12 runs or 10 s),
- * then runs alternately {@code repetitions} times; the medians and their
- * ratio (Amalgam / DuckDB: below 1 means Amalgam is faster) are reported, and the geometric mean of
- * the ratios. On a machine without GPUs Amalgam's members are simulated (CPU threads).
+ * warmed up on each engine until its time stops improving (at least twice, at most 12 runs or 10
+ * s), then runs alternately {@code repetitions} times; the medians and their ratio (Amalgam /
+ * DuckDB: below 1 means Amalgam is faster) are reported, and the geometric mean of the ratios. On a
+ * machine without GPUs Amalgam's members are simulated (CPU threads).
  */
 public final class TpchBench {
   private static final int MIN_WARMUP = 2;
