@@ -5,9 +5,12 @@ import dev.amalgam.exec.Engine;
 import dev.amalgam.exec.Field;
 import dev.amalgam.exec.Schema;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.schema.Statistic;
+import org.apache.calcite.schema.Statistics;
 import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
 import org.apache.calcite.schema.impl.AbstractTable;
@@ -20,7 +23,8 @@ final class CatalogSchema extends AbstractSchema {
 
   CatalogSchema(Engine engine, Map<String, FileTable> files) {
     for (String name : engine.tableNames()) {
-      tables.put(name, new CatalogTable(name, engine.catalogTable(name).schema()));
+      dev.amalgam.exec.Table t = engine.catalogTable(name);
+      tables.put(name, new CatalogTable(name, t.schema(), t));
     }
     tables.putAll(files);
   }
@@ -34,10 +38,25 @@ final class CatalogSchema extends AbstractSchema {
   static final class CatalogTable extends AbstractTable {
     private final String name;
     private final Schema schema;
+    private final Statistic statistic;
+    private final dev.amalgam.exec.Table table;
 
-    CatalogTable(String name, Schema schema) {
+    CatalogTable(String name, Schema schema, dev.amalgam.exec.Table table) {
       this.name = name;
       this.schema = schema;
+      this.table = table;
+      // the row count drives join ordering and the choice of the build side
+      this.statistic = Statistics.of(table.rowCount(), List.of());
+    }
+
+    /** Estimated distinct values of column {@code ordinal}, -1 when unknown. */
+    double distinctCount(int ordinal) {
+      return table.data().distinctCount(ordinal);
+    }
+
+    @Override
+    public Statistic getStatistic() {
+      return statistic;
     }
 
     String name() {

@@ -270,7 +270,17 @@ final class RelLowering {
     // in each branch), so that they become join keys instead of a residual over a cross product
     RexNode cond = RexUtil.pullFactors(j.getCluster().getRexBuilder(), j.getCondition());
     if (!JoinInfo.of(j.getLeft(), j.getRight(), cond).leftKeys.isEmpty()) {
-      return left.join(right, rex.translate(cond, names), type);
+      Expr on = rex.translate(cond, names);
+      JoinType swapped = buildLeft(j, type);
+      if (swapped == null) {
+        return left.join(right, on, type);
+      }
+      // the right side goes into the hash table: build the smaller one, keep the column order
+      Object[] keep = new Object[names.size()];
+      for (int i = 0; i < keep.length; i++) {
+        keep[i] = names.get(i);
+      }
+      return right.join(left, on, swapped).select(keep);
     }
     boolean oneBucket = type == JoinType.INNER || type == JoinType.LEFT && cond.isAlwaysTrue();
     if (!oneBucket) {
@@ -291,6 +301,26 @@ final class RelLowering {
       keep[i] = names.get(i);
     }
     return joined.select(keep);
+  }
+
+  /**
+   * The join type to use with the sides swapped when the left input is estimated to be smaller, so
+   * that it becomes the build side; {@code null} to keep the sides. Semi and anti joins keep theirs
+   * (their output is the probe side's rows), and so does a full join (nothing to gain).
+   */
+  private static @Nullable JoinType buildLeft(Join j, JoinType type) {
+    JoinType swapped =
+        switch (type) {
+          case INNER -> JoinType.INNER;
+          case LEFT -> JoinType.RIGHT;
+          case RIGHT -> JoinType.LEFT;
+          default -> null;
+        };
+    if (swapped == null) {
+      return null;
+    }
+    Cardinality card = new Cardinality(j.getCluster().getMetadataQuery());
+    return card.rows(j.getLeft()) < card.rows(j.getRight()) ? swapped : null;
   }
 
   private static String unique(String name, Set<String> taken) {

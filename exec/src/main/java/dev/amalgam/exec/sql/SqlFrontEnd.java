@@ -426,6 +426,13 @@ public final class SqlFrontEnd {
             CoreRules.PROJECT_TO_LOGICAL_PROJECT_AND_WINDOW));
     HepPlanner second = new HepPlanner(logical.build());
     second.setRoot(r);
-    return second.findBestExp();
+    r = second.findBestExp();
+    // join order: each tree of inner joins, greedily by estimated sizes
+    r = JoinOrder.reorder(r);
+    HepProgramBuilder tidy = new HepProgramBuilder().addMatchOrder(HepMatchOrder.BOTTOM_UP);
+    tidy.addRuleCollection(List.of(CoreRules.PROJECT_MERGE, CoreRules.PROJECT_REMOVE));
+    HepPlanner fifth = new HepPlanner(tidy.build());
+    fifth.setRoot(r);
+    return fifth.findBestExp();
   }
 }

@@ -1,5 +1,7 @@
 package dev.amalgam.exec.store;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Min/max statistics of a column chunk, for row-group skipping. Integers, dates, timestamps and
  * decimals (unscaled) in the long fields, floats in the double fields; strings and bools have none.
@@ -11,6 +13,7 @@ package dev.amalgam.exec.store;
  * @param maxLong largest value (integer-like types)
  * @param minDouble smallest value (floats)
  * @param maxDouble largest value (floats)
+ * @param distinct a sketch of the distinct non-null values (integer-like types), or null
  */
 public record ChunkStats(
     int rows,
@@ -19,4 +22,18 @@ public record ChunkStats(
     long minLong,
     long maxLong,
     double minDouble,
-    double maxDouble) {}
+    double maxDouble,
+    @Nullable DistinctSketch distinct) {
+
+  /** Statistics without a distinct-value sketch. */
+  public ChunkStats(
+      int rows,
+      long nullCount,
+      boolean hasMinMax,
+      long minLong,
+      long maxLong,
+      double minDouble,
+      double maxDouble) {
+    this(rows, nullCount, hasMinMax, minLong, maxLong, minDouble, maxDouble, null);
+  }
+}

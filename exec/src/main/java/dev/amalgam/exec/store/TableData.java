@@ -18,6 +18,7 @@ public final class TableData implements AutoCloseable {
   private final String placement;
   private final long rows;
   private boolean closed;
+  private double @Nullable [] distinct; // guarded by this
 
   TableData(
       String name,
@@ -155,6 +156,38 @@ public final class TableData implements AutoCloseable {
   /** Total rows. */
   public long rowCount() {
     return rows;
+  }
+
+  /**
+   * The estimated number of distinct non-null values of {@code column} (a HyperLogLog sketch merged
+   * over the row groups, about 1.6% standard error), or -1 when a chunk has no sketch (columns that
+   * are not integer-like, tables assembled by readers).
+   */
+  public synchronized double distinctCount(int column) {
+    double[] cache = distinct;
+    if (cache == null) {
+      cache = new double[schema.size()];
+      java.util.Arrays.fill(cache, Double.NaN);
+      distinct = cache;
+    }
+    double d = cache[column];
+    if (Double.isNaN(d)) {
+      DistinctSketch merged = new DistinctSketch();
+      d = 0;
+      for (RowGroup g : rowGroups) {
+        DistinctSketch s = g.chunks().get(column).stats().distinct();
+        if (s == null) {
+          d = -1;
+          break;
+        }
+        merged.addAll(s);
+      }
+      if (d == 0) {
+        d = Math.min(merged.estimate(), rows);
+      }
+      cache[column] = d;
+    }
+    return d;
   }
 
   /** Bytes of all buffers. */

@@ -680,15 +680,17 @@ public final class TableWriter implements AutoCloseable {
     double maxD = Double.NEGATIVE_INFINITY;
     boolean any = false;
     boolean nan = false;
+    DistinctSketch distinct = ints ? new DistinctSketch() : null;
     if (ints || floats) {
       for (int i = 0; i < rows; i++) {
         if (a.nulls > 0 && a.isNull(i)) {
           continue;
         }
         any = true;
-        if (ints) {
+        if (distinct != null) {
           minL = Math.min(minL, a.longs[i]);
           maxL = Math.max(maxL, a.longs[i]);
+          distinct.add(a.longs[i]);
         } else {
           double d = a.doubles[i];
           nan |= Double.isNaN(d);
@@ -697,7 +699,7 @@ public final class TableWriter implements AutoCloseable {
         }
       }
     }
-    return new ChunkStats(rows, a.nulls, any && !nan, minL, maxL, minD, maxD);
+    return new ChunkStats(rows, a.nulls, any && !nan, minL, maxL, minD, maxD, distinct);
   }
 
   /** Copies {@code src} into {@code region} page by page through write pins on {@code device}. */
