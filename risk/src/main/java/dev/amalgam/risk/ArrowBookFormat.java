@@ -76,8 +76,7 @@ final class ArrowBookFormat implements BookSource {
         try {
           engine.execute("CREATE TABLE " + prefix + t + " AS SELECT * FROM " + literal(f));
         } catch (QueryException e) {
-          throw BookException.of("cannot read it as an Arrow IPC file: " + e.getMessage())
-              .at(file(t));
+          throw BookException.of("cannot read it as an Arrow IPC file: " + reason(e)).at(file(t));
         }
         loaded.add(prefix + t);
       }
@@ -87,6 +86,22 @@ final class ArrowBookFormat implements BookSource {
         engine.dropTable(t);
       }
     }
+  }
+
+  /**
+   * What went wrong reading a file: the message of the innermost cause (the format's own error,
+   * naming the byte offset), or the query's message without the position in the internal SQL.
+   */
+  private static String reason(QueryException e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    if (t != e && m != null) {
+      return m;
+    }
+    return String.valueOf(e.getMessage()).replaceFirst("^error at line \\d+, column \\d+: ", "");
   }
 
   private static List<String> required() {
