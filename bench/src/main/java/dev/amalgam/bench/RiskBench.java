@@ -1,8 +1,9 @@
 package dev.amalgam.bench;
 
 import com.opengamma.strata.pricer.impl.option.BlackScholesFormulaRepository;
-import dev.amalgam.kernels.FinanceKernels;
+import dev.amalgam.exec.Engine;
 import dev.amalgam.kernels.Philox4x32;
+import dev.amalgam.memory.Topology;
 import dev.amalgam.risk.Book;
 import dev.amalgam.risk.Instrument;
 import dev.amalgam.risk.InstrumentType;
@@ -10,7 +11,6 @@ import dev.amalgam.risk.RiskJob;
 import dev.amalgam.risk.RiskReport;
 import dev.amalgam.risk.SyntheticBook;
 import dev.amalgam.risk.UnderlyingQuote;
-import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,13 +21,17 @@ import java.util.Objects;
  * {@code bench risk}: full revaluation of a book of options in Monte Carlo scenarios through a
  * {@link RiskJob} on a topology, next to the same valuations through OpenGamma Strata's {@code
  * BlackScholesFormulaRepository} in a plain single-threaded loop (the library a Java risk team
- * would otherwise call), and next to the Black-Scholes kernel alone on one thread (what one core
- * can do; times the workers, the ceiling of the revaluation phase).
+ * would otherwise call), and next to the same job's revaluation on one worker thread (the same
+ * code, {@code BlackScholesScenarios} over blocks of scenarios, on the same book and scenarios),
+ * which says how the revaluation phase scales with the workers.
  *
- * <p>Strata prices the same options with the same horizon inputs (time to expiry, rate, vol) at
- * spots moved by Philox normals, for as many scenarios as give about {@code strataEvaluations}
- * valuations (a full 10^9 would take minutes); its rate is valuations per second of that loop,
- * measured after a warm-up pass.
+ * <p>Order: a warm-up job (the same book and topology on fewer scenarios, so that the JIT has
+ * compiled the job's code), the one-thread job, Strata's loop, then the timed job. Strata prices
+ * the same options with the same horizon inputs (time to expiry, rate, vol) at spots moved by
+ * Philox normals, for as many scenarios as give about {@code strataEvaluations} valuations (a full
+ * 10^9 would take minutes); its rate is valuations per second of that loop, measured after a
+ * warm-up pass. The one-thread job revalues a tenth of the scenarios (whole blocks of {@link
+ * RiskJob#REVALUATION_BLOCK}).
  */
 public final class RiskBench {
   /** What to run. */
@@ -38,6 +42,7 @@ public final class RiskBench {
       int horizonDays,
       String topology,
       long strataEvaluations,
+      int warmupScenarios,
       long seed) {
     /** Checks the values. */
     public Config {
@@ -48,6 +53,10 @@ public final class RiskBench {
       }
       if (strataEvaluations < 1) {
         throw new IllegalArgumentException("strata evaluations must be >= 1");
+      }
+      if (warmupScenarios < 1) {
+        throw new IllegalArgumentException(
+            "warm-up scenarios must be >= 1, got " + warmupScenarios);
       }
     }
   }
@@ -89,7 +98,11 @@ public final class RiskBench {
               config.topology(),
               values.get("engine")));
       sb.append(String.format(Locale.ROOT, "%-52s %16s %10s%n", "", "revaluations/s", "vs Strata"));
-      row(sb, "Amalgam revaluation phase (all workers)", num("reval_per_s"), num("ratio"));
+      row(
+          sb,
+          "Amalgam revaluation phase (" + (int) num("workers") + " workers)",
+          num("reval_per_s"),
+          num("ratio"));
       row(sb, "Amalgam end to end (whole job)", num("job_reval_per_s"), num("job_ratio"));
       row(
           sb,
@@ -98,15 +111,18 @@ public final class RiskBench {
           1.0);
       row(
           sb,
-          "Black-Scholes kernel alone, 1 thread (per core)",
-          num("kernel_per_thread_per_s"),
-          num("kernel_per_thread_per_s") / num("strata_reval_per_s"));
+          "Amalgam revaluation phase, same job on 1 worker thread",
+          num("reval_one_thread_per_s"),
+          num("reval_one_thread_per_s") / num("strata_reval_per_s"));
       sb.append(
           String.format(
               Locale.ROOT,
-              "%nrevaluation reached %.2f of the kernel's one-thread rate x %d cores%n",
-              num("reval_vs_kernel_cores"),
-              (int) num("cores")));
+              "%nrevaluation on %d workers ran %.2fx as fast as on one worker thread"
+                  + " (%d cores here: at most %dx)%n",
+              (int) num("workers"),
+              num("reval_vs_one_thread"),
+              (int) num("cores"),
+              (int) Math.min(num("workers"), num("cores"))));
       sb.append(
           String.format(
               Locale.ROOT,
@@ -119,6 +135,13 @@ public final class RiskBench {
               RiskReport.Timings.seconds(t.greeks()),
               RiskReport.Timings.seconds(t.load()),
               RiskReport.Timings.seconds(t.total())));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "timed job ran after a warm-up job (%,d scenarios, same book and topology) in the"
+                  + " same JVM; the one-thread job revalued %,d scenarios%n",
+              (int) num("warmup_scenarios"),
+              (int) num("one_thread_scenarios")));
       sb.append(
           String.format(
               Locale.ROOT,
@@ -152,24 +175,30 @@ public final class RiskBench {
   /** Runs the benchmark. */
   public static Result run(Config c, RiskJob.Progress progress) {
     Book book = SyntheticBook.options(c.options(), c.underlyings(), c.seed());
-    double kernelRate = kernelRate(book, c);
+    int warmup = Math.min(c.warmupScenarios(), c.scenarios());
+    try (Engine e = Engine.open(c.topology())) {
+      job(book, c, warmup, e, prefixed(progress, "warm-up "));
+    }
+    int oneScenarios = oneThreadScenarios(c);
+    RiskReport one;
+    try (Engine e = Engine.builder().topology(Topology.preset("cpu")).workersPerMember(1).build()) {
+      one = job(book, c, oneScenarios, e, prefixed(progress, "1 thread "));
+    }
     StrataRun strata = strata(book, c);
-    RiskReport r =
-        RiskJob.builder()
-            .book(book)
-            .method(RiskJob.Method.MONTE_CARLO)
-            .scenarios(c.scenarios())
-            .horizonDays(c.horizonDays())
-            .confidence(0.99, 0.975)
-            .seed(c.seed())
-            .topology(c.topology())
-            .progress(progress)
-            .build()
-            .run();
+    RiskReport r;
+    int workers;
+    try (Engine e = Engine.open(c.topology())) {
+      workers = e.workers().values().stream().mapToInt(Integer::intValue).sum();
+      r = job(book, c, c.scenarios(), e, progress);
+    }
     RiskReport.Timings t = r.timings();
     double evals = (double) c.options() * c.scenarios();
     double reval = evals / RiskReport.Timings.seconds(t.revaluation());
     double job = evals / RiskReport.Timings.seconds(t.total());
+    double oneRate =
+        (double) c.options()
+            * oneScenarios
+            / RiskReport.Timings.seconds(one.timings().revaluation());
     int cores = Runtime.getRuntime().availableProcessors();
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("options", c.options());
@@ -183,9 +212,13 @@ public final class RiskBench {
     v.put("ratio", reval / strata.rate);
     v.put("job_reval_per_s", job);
     v.put("job_ratio", job / strata.rate);
-    v.put("kernel_per_thread_per_s", kernelRate);
+    v.put("reval_one_thread_per_s", oneRate);
+    v.put("one_thread_ratio", oneRate / strata.rate);
+    v.put("workers", workers);
     v.put("cores", cores);
-    v.put("reval_vs_kernel_cores", reval / (kernelRate * cores));
+    v.put("reval_vs_one_thread", reval / oneRate);
+    v.put("warmup_scenarios", warmup);
+    v.put("one_thread_scenarios", oneScenarios);
     v.put("scenario_s", RiskReport.Timings.seconds(t.scenarios()));
     v.put("revaluation_s", RiskReport.Timings.seconds(t.revaluation()));
     v.put("store_s", RiskReport.Timings.seconds(t.store()));
@@ -198,6 +231,36 @@ public final class RiskBench {
     v.put("es_99", r.total(0.99).es());
     v.put("simulated", true);
     return new Result(c, v, r);
+  }
+
+  private static RiskReport job(
+      Book book, Config c, int scenarios, Engine engine, RiskJob.Progress progress) {
+    return RiskJob.builder()
+        .book(book)
+        .method(RiskJob.Method.MONTE_CARLO)
+        .scenarios(scenarios)
+        .horizonDays(c.horizonDays())
+        .confidence(0.99, 0.975)
+        .seed(c.seed())
+        .engine(engine)
+        .progress(progress)
+        .build()
+        .run();
+  }
+
+  /**
+   * Scenarios of the one-thread job: a tenth of the timed job's, rounded up to whole blocks of
+   * {@link RiskJob#REVALUATION_BLOCK} (so that its revaluation runs long enough to time, about a
+   * fifth of the timed phase's wall time on two cores), at most all of them.
+   */
+  static int oneThreadScenarios(Config c) {
+    int block = RiskJob.REVALUATION_BLOCK;
+    long blocks = Math.max(1, (c.scenarios() / 10 + block - 1) / block);
+    return (int) Math.min(c.scenarios(), blocks * block);
+  }
+
+  private static RiskJob.Progress prefixed(RiskJob.Progress p, String prefix) {
+    return (phase, done, total) -> p.update(prefix + phase, done, total);
   }
 
   /** The horizon inputs of each option, as the job computes them (ACT/365F, H/252). */
@@ -287,67 +350,5 @@ public final class RiskBench {
       check = sum;
     }
     throw new AssertionError();
-  }
-
-  /** Black-Scholes kernel prices per second on one thread over the book's options. */
-  private static double kernelRate(Book book, Config c) {
-    Inputs in = inputs(book, c);
-    int n = in.strike.length;
-    double[] s = new double[n];
-    for (int i = 0; i < n; i++) {
-      s[i] = in.spot0[in.und[i]];
-    }
-    long[] bits = new long[(n + 63) >>> 6];
-    for (int i = 0; i < n; i++) {
-      if (in.call[i]) {
-        bits[i >>> 6] |= 1L << i;
-      }
-    }
-    FinanceKernels.OptionColumns cols =
-        FinanceKernels.OptionColumns.of(
-            MemorySegment.ofArray(s),
-            MemorySegment.ofArray(in.strike),
-            MemorySegment.ofArray(in.t1),
-            MemorySegment.ofArray(in.vol),
-            MemorySegment.ofArray(in.r1),
-            MemorySegment.ofArray(bits));
-    double[] out = new double[n];
-    FinanceKernels.GreekColumns price =
-        FinanceKernels.GreekColumns.priceOnly(MemorySegment.ofArray(out));
-    FinanceKernels k = FinanceKernels.cpu();
-    // Warm-up on blocks of the size revaluation uses, until two 0.5 s windows agree within 10%
-    // (vector code runs interpreted for seconds before C2 compiles it), at most 20 s.
-    int block = Math.min(n, 4096);
-    FinanceKernels.OptionColumns head =
-        FinanceKernels.OptionColumns.of(
-            MemorySegment.ofArray(s).asSlice(0, 8L * block),
-            MemorySegment.ofArray(in.strike).asSlice(0, 8L * block),
-            MemorySegment.ofArray(in.t1).asSlice(0, 8L * block),
-            MemorySegment.ofArray(in.vol).asSlice(0, 8L * block),
-            MemorySegment.ofArray(in.r1).asSlice(0, 8L * block),
-            MemorySegment.ofArray(bits));
-    long giveUp = System.nanoTime() + 20_000_000_000L;
-    double last = 0;
-    while (System.nanoTime() < giveUp) {
-      long w0 = System.nanoTime();
-      long done = 0;
-      while (System.nanoTime() - w0 < 500_000_000L) {
-        k.blackScholes(head, null, block, null, price);
-        done += block;
-      }
-      double rate = done / ((System.nanoTime() - w0) / 1e9);
-      if (last > 0 && Math.abs(rate - last) < 0.1 * last) {
-        break;
-      }
-      last = rate;
-    }
-    int reps = 0;
-    long t0 = System.nanoTime();
-    long end = t0 + 2_000_000_000L;
-    while (System.nanoTime() < end || reps < 3) {
-      k.blackScholes(cols, null, n, null, price);
-      reps++;
-    }
-    return (double) reps * n / ((System.nanoTime() - t0) / 1e9);
   }
 }

@@ -10,9 +10,10 @@ import picocli.CommandLine.Option;
     name = "risk",
     mixinStandardHelpOptions = true,
     description = {
-      "Full revaluation of a book of options in Monte Carlo scenarios (a RiskJob on a topology),",
-      "next to OpenGamma Strata's Black-Scholes formulas in a plain loop and the Black-Scholes",
-      "kernel alone on one thread, with the ratios and the job's time split."
+      "Full revaluation of a book of options in Monte Carlo scenarios (a RiskJob on a topology,",
+      "timed after a warm-up job), next to OpenGamma Strata's Black-Scholes formulas in a plain",
+      "loop and the same job's revaluation on one worker thread, with the ratios and the job's",
+      "time split."
     })
 public final class BenchRiskCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the results as one JSON object.")
@@ -61,6 +62,14 @@ public final class BenchRiskCommand implements Callable<Integer> {
   long strataEvaluations = 20_000_000;
 
   @Option(
+      names = "--warmup-scenarios",
+      defaultValue = "1000",
+      paramLabel = "K",
+      description =
+          "Scenarios of the warm-up job run before the timed one (default: ${DEFAULT-VALUE}).")
+  int warmupScenarios = 1000;
+
+  @Option(
       names = "--seed",
       defaultValue = "1",
       paramLabel = "S",
@@ -72,7 +81,14 @@ public final class BenchRiskCommand implements Callable<Integer> {
     RiskBench.Result r =
         RiskBench.run(
             new RiskBench.Config(
-                options, scenarios, underlyings, horizonDays, topology, strataEvaluations, seed),
+                options,
+                scenarios,
+                underlyings,
+                horizonDays,
+                topology,
+                strataEvaluations,
+                warmupScenarios,
+                seed),
             json ? (p, d, t) -> {} : new RiskCommand.ProgressBar(System.err, true));
     if (!json) {
       System.err.println();

@@ -40,7 +40,8 @@ public final class RiskCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Write a synthetic equity derivatives book (desks, books, equities, forwards, calls, puts,",
-        "market data, a USD curve, a correlation matrix, daily returns) as CSV files into DIR."
+        "market data, a USD curve, a correlation matrix, daily returns) as CSV or Arrow IPC files",
+        "into DIR."
       })
   public static final class Generate implements Callable<Integer> {
     @Option(
@@ -71,16 +72,26 @@ public final class RiskCommand implements Runnable {
         description = "Days of historical returns, 0 for none (default: ${DEFAULT-VALUE}).")
     int returnDays = 500;
 
+    @Option(
+        names = "--format",
+        defaultValue = "csv",
+        paramLabel = "csv|arrow",
+        description =
+            "File format: csv (book.csv, instruments.csv, ...) or arrow (book.arrow,"
+                + " instruments.arrow, ... Arrow IPC files) (default: ${DEFAULT-VALUE}).")
+    String format = "csv";
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Book directory.")
     Path out = Path.of(".");
 
     @Override
     public Integer call() {
+      BookFiles.Format f = BookFiles.Format.parse(format);
       Book b =
           SyntheticBook.generate(
               instruments, underlyings, seed, SyntheticBook.DEFAULT_VALUATION_DATE, returnDays);
-      BookFiles.write(b, out);
-      System.out.println("wrote " + b + " to " + out);
+      BookFiles.write(b, out, f);
+      System.out.println("wrote " + b + " to " + out + " as " + f.label() + " files");
       return 0;
     }
   }
@@ -90,11 +101,16 @@ public final class RiskCommand implements Runnable {
       name = "run",
       mixinStandardHelpOptions = true,
       description = {
-        "Load a book directory into engine tables, run the risk job on the fused device and print",
-        "the report; with --out also write CSV results and PNG/SVG charts there."
+        "Load a book directory (CSV or Arrow IPC files) into engine tables, run the risk job on",
+        "the fused device and print the report; with --out also write CSV and Arrow results and",
+        "PNG/SVG charts there."
       })
   public static final class Run implements Callable<Integer> {
-    @Option(names = "--book", required = true, paramLabel = "DIR", description = "Book directory.")
+    @Option(
+        names = "--book",
+        required = true,
+        paramLabel = "DIR",
+        description = "Book directory: CSV files or Arrow IPC files (found by their names).")
     Path book = Path.of(".");
 
     @Option(
@@ -151,7 +167,7 @@ public final class RiskCommand implements Runnable {
     @Option(
         names = "--out",
         paramLabel = "DIR",
-        description = "Write report.txt, CSV results and PNG/SVG charts here.")
+        description = "Write report.txt, CSV and Arrow results and PNG/SVG charts here.")
     @org.jspecify.annotations.Nullable
     Path out;
 

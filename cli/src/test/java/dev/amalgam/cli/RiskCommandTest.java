@@ -101,6 +101,63 @@ final class RiskCommandTest {
   }
 
   @Test
+  void generateArrowThenRun_sameResultsAsCsvBook(@TempDir Path dir) throws Exception {
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (String format : new String[] {"csv", "arrow"}) {
+        Path book = dir.resolve("book-" + format);
+        assertThat(
+                run(
+                    "risk",
+                    "generate",
+                    "--instruments",
+                    "150",
+                    "--underlyings",
+                    "5",
+                    "--return-days",
+                    "30",
+                    "--format",
+                    format,
+                    "--out",
+                    book.toString()))
+            .isZero();
+        assertThat(
+                run(
+                    "risk",
+                    "run",
+                    "--book",
+                    book.toString(),
+                    "--scenarios",
+                    "200",
+                    "--topology",
+                    "cpu",
+                    "--no-progress",
+                    "--out",
+                    dir.resolve("results-" + format).toString()))
+            .isZero();
+      }
+    } finally {
+      System.setOut(stdout);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("to " + dir.resolve("book-arrow") + " as arrow files");
+    assertThat(dir.resolve("book-arrow/instruments.arrow")).exists();
+    assertThat(dir.resolve("book-arrow/instruments.csv")).doesNotExist();
+    for (String file : new String[] {"summary.csv", "groups.csv", "pnl.csv"}) {
+      assertThat(Files.readString(dir.resolve("results-arrow").resolve(file)))
+          .isEqualTo(Files.readString(dir.resolve("results-csv").resolve(file)));
+    }
+  }
+
+  @Test
+  void generate_unknownFormat_failsNamingIt(@TempDir Path dir) {
+    assertThat(run("risk", "generate", "--format", "xlsx", "--out", dir.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("unknown book format 'xlsx' (valid: csv, arrow)");
+  }
+
+  @Test
   void benchRisk_helpListsOptions() {
     assertThat(run("bench", "risk", "--help")).isZero();
     assertThat(out.toString()).contains("--json", "--options", "--scenarios", "100000", "10000");

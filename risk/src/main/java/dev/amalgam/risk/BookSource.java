@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Reads and writes a book in one on-disk format. {@link BookFiles} picks the implementation; the
- * CSV one ({@link CsvBookFormat}) is the only one today, and an Arrow one can sit beside it.
+ * Reads and writes a book in one on-disk format: {@link CsvBookFormat} or {@link ArrowBookFormat}.
+ * {@link BookFiles} picks the implementation by the files a directory holds.
  */
 interface BookSource {
   /** Reads and validates the book in {@code dir}. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -188,97 +189,114 @@ public final class BookTables {
 
   /**
    * Reads and validates the book in the tables of {@code prefix} ({@code returns} is optional).
+   * Columns are checked against the layout above first: a string column may be utf8 or
+   * dictionary&lt;utf8&gt;, a float64 column any numeric type (read as float64), {@code row_no} any
+   * integer type, a date column date32.
    *
    * @throws BookException naming the table, row and column of what is wrong
    */
   public static Book read(Engine engine, String prefix) {
-    Result meta = rows(engine, prefix + "book");
+    return read(engine, prefix, table -> "table " + table);
+  }
+
+  /**
+   * {@link #read(Engine, String)} with errors placed by {@code label}, which names a table of the
+   * book as the user knows it (e.g. the file it was loaded from).
+   */
+  static Book read(Engine engine, String prefix, UnaryOperator<String> label) {
+    Tables tb = new Tables(engine, prefix, label);
+    Result meta = tb.rows(prefix + "book");
     if (meta.rowCount() != 1) {
       throw BookException.of("needs exactly one row, has " + meta.rowCount())
-          .at("table " + prefix + "book");
+          .at(label.apply(prefix + "book"));
     }
-    LocalDate today = (LocalDate) value(meta, prefix + "book", 0, "valuation_date");
-    String currency = (String) value(meta, prefix + "book", 0, "currency");
+    LocalDate today = (LocalDate) tb.value(meta, prefix + "book", 0, "valuation_date");
+    String currency = (String) tb.value(meta, prefix + "book", 0, "currency");
 
-    Result curve = rows(engine, prefix + "curve");
+    Result curve = tb.rows(prefix + "curve");
     double[] t = new double[curve.rowCount()];
     double[] r = new double[curve.rowCount()];
     for (int i = 0; i < t.length; i++) {
-      t[i] = number(curve, prefix + "curve", i, "tenor_years");
-      r[i] = number(curve, prefix + "curve", i, "rate");
+      t[i] = tb.number(curve, prefix + "curve", i, "tenor_years");
+      r[i] = tb.number(curve, prefix + "curve", i, "rate");
     }
     RateCurve rc;
     try {
       rc = new RateCurve(currency, t, r);
     } catch (BookException e) {
-      throw e.at("table " + prefix + "curve");
+      throw e.at(label.apply(prefix + "curve"));
     }
     String mt = prefix + "market";
-    Result market = rows(engine, mt);
+    Result market = tb.rows(mt);
     List<UnderlyingQuote> quotes = new ArrayList<>();
     for (int i = 0; i < market.rowCount(); i++) {
+      String u = (String) tb.value(market, mt, i, "underlying");
+      double spot = tb.number(market, mt, i, "spot");
+      double vol = tb.number(market, mt, i, "vol");
       try {
-        quotes.add(
-            new UnderlyingQuote(
-                (String) value(market, mt, i, "underlying"),
-                number(market, mt, i, "spot"),
-                number(market, mt, i, "vol")));
+        new UnderlyingQuote(u, spot, 0.0);
       } catch (BookException e) {
-        throw e.location() != null ? e : e.at(where(mt, i, null));
+        throw e.at(tb.where(mt, i, "spot"));
+      }
+      try {
+        quotes.add(new UnderlyingQuote(u, spot, vol));
+      } catch (BookException e) {
+        throw e.at(tb.where(mt, i, "vol"));
       }
     }
     MarketData md;
     try {
       md = new MarketData(today, quotes, rc);
     } catch (BookException e) {
-      throw e.at("table " + mt);
+      throw e.at(label.apply(mt));
     }
     String it = prefix + "instruments";
-    Result ins = rows(engine, it);
+    Result ins = tb.rows(it);
     List<Instrument> instruments = new ArrayList<>();
     for (int i = 0; i < ins.rowCount(); i++) {
-      String id = (String) value(ins, it, i, "id");
+      String id = (String) tb.value(ins, it, i, "id");
       InstrumentType type;
       try {
-        type = InstrumentType.parse((String) value(ins, it, i, "type"));
+        type = InstrumentType.parse((String) tb.value(ins, it, i, "type"));
       } catch (IllegalArgumentException e) {
-        throw BookException.instrument(id, String.valueOf(e.getMessage())).at(where(it, i, "type"));
+        throw BookException.instrument(id, String.valueOf(e.getMessage()))
+            .at(tb.where(it, i, "type"));
       }
       Object strike = ins.get(i, "strike");
       try {
         instruments.add(
             new Instrument(
                 id,
-                (String) value(ins, it, i, "desk"),
-                (String) value(ins, it, i, "book"),
-                (String) value(ins, it, i, "underlying"),
+                (String) tb.value(ins, it, i, "desk"),
+                (String) tb.value(ins, it, i, "book"),
+                (String) tb.value(ins, it, i, "underlying"),
                 type,
                 strike == null ? null : ((Number) strike).doubleValue(),
                 (LocalDate) ins.get(i, "expiry"),
-                number(ins, it, i, "quantity"),
-                (String) value(ins, it, i, "currency")));
+                tb.number(ins, it, i, "quantity"),
+                (String) tb.value(ins, it, i, "currency")));
       } catch (BookException e) {
-        throw e.location() != null ? e : e.at(where(it, i, null));
+        throw e.location() != null ? e : e.at(tb.where(it, i, null));
       }
     }
     String ct = prefix + "correlation";
-    Result corr = rows(engine, ct);
+    Result corr = tb.rows(ct);
     Map<String, Integer> names = new LinkedHashMap<>();
     for (int i = 0; i < corr.rowCount(); i++) {
-      String a = (String) value(corr, ct, i, "underlying_i");
+      String a = (String) tb.value(corr, ct, i, "underlying_i");
       names.putIfAbsent(a, names.size());
     }
     int n = names.size();
     if (corr.rowCount() != n * n) {
       throw BookException.of(
               n + " underlyings need " + n * n + " rows (i-major), there are " + corr.rowCount())
-          .at("table " + ct);
+          .at(label.apply(ct));
     }
     double[] v = new double[n * n];
     List<String> order = new ArrayList<>(names.keySet());
     for (int i = 0; i < corr.rowCount(); i++) {
-      String a = (String) value(corr, ct, i, "underlying_i");
-      String b = (String) value(corr, ct, i, "underlying_j");
+      String a = (String) tb.value(corr, ct, i, "underlying_i");
+      String b = (String) tb.value(corr, ct, i, "underlying_j");
       if (!a.equals(order.get(i / n)) || !b.equals(order.get(i % n))) {
         throw BookException.of(
                 "expected ['"
@@ -290,20 +308,20 @@ public final class BookTables {
                     + "', '"
                     + b
                     + "'] (rows are i-major in row_no order)")
-            .at(where(ct, i, null));
+            .at(tb.where(ct, i, null));
       }
-      v[i] = number(corr, ct, i, "rho");
+      v[i] = tb.number(corr, ct, i, "rho");
     }
     CorrelationMatrix matrix = new CorrelationMatrix(order, v);
     HistoricalReturns returns = null;
     String rt = prefix + "returns";
     if (engine.hasTable(rt)) {
-      Result ret = rows(engine, rt);
+      Result ret = tb.rows(rt);
       List<LocalDate> dates = new ArrayList<>();
       Map<String, Integer> cols = new LinkedHashMap<>();
       for (int i = 0; i < ret.rowCount(); i++) {
-        cols.putIfAbsent((String) value(ret, rt, i, "underlying"), cols.size());
-        LocalDate d = (LocalDate) value(ret, rt, i, "return_date");
+        cols.putIfAbsent((String) tb.value(ret, rt, i, "underlying"), cols.size());
+        LocalDate d = (LocalDate) tb.value(ret, rt, i, "return_date");
         if (dates.isEmpty() || !dates.getLast().equals(d)) {
           dates.add(d);
         }
@@ -318,66 +336,178 @@ public final class BookTables {
                     + dates.size() * u
                     + " rows (date-major), there are "
                     + ret.rowCount())
-            .at("table " + rt);
+            .at(label.apply(rt));
       }
       double[] rv = new double[ret.rowCount()];
       for (int i = 0; i < rv.length; i++) {
-        Integer col = cols.get((String) value(ret, rt, i, "underlying"));
+        Integer col = cols.get((String) tb.value(ret, rt, i, "underlying"));
         if (col == null || col != i % u) {
           throw BookException.of("underlyings must repeat in the same order on every date")
-              .at(where(rt, i, "underlying"));
+              .at(tb.where(rt, i, "underlying"));
         }
-        rv[i] = number(ret, rt, i, "log_return");
+        rv[i] = tb.number(ret, rt, i, "log_return");
       }
       try {
         returns = new HistoricalReturns(dates, new ArrayList<>(cols.keySet()), rv);
       } catch (BookException e) {
-        throw e.at("table " + rt);
+        throw e.at(label.apply(rt));
       }
     }
     Book.Locations where =
         new Book.Locations() {
           @Override
           public String instrument(int row, String field) {
-            return where(it, row, field);
+            return tb.where(it, row, field);
           }
 
           @Override
           public String correlation(int i, int j) {
-            return where(ct, i * n + j, "rho");
+            return tb.where(ct, i * n + j, "rho");
           }
         };
     return Book.of(instruments, md, matrix, returns, where);
   }
 
-  private static Result rows(Engine engine, String table) {
-    if (!engine.hasTable(table)) {
-      throw BookException.of("the engine has no table " + table);
+  /** What a column of the layout above may hold. */
+  private enum Kind {
+    INTEGER("int32 (or another integer type)"),
+    NUMBER("float64 (or another numeric type, read as float64)"),
+    STRING("utf8 (or dictionary<utf8>)"),
+    DATE("date32");
+
+    final String expected;
+
+    Kind(String expected) {
+      this.expected = expected;
     }
-    return engine.sql("SELECT * FROM " + table + " ORDER BY row_no").execute();
+
+    boolean accepts(DataType t) {
+      return switch (this) {
+        case INTEGER -> t.isInteger();
+        case NUMBER -> t.isNumeric();
+        case STRING -> t.isString();
+        case DATE -> t.kind() == DataType.Kind.DATE32;
+      };
+    }
   }
 
-  private static String where(String table, int row, @Nullable String column) {
-    return "table " + table + " row " + (row + 1) + (column == null ? "" : " column " + column);
+  /** The columns each table needs (by table suffix), besides {@code row_no}. */
+  private static final Map<String, Map<String, Kind>> COLUMNS =
+      Map.of(
+          "book",
+          ordered("valuation_date", Kind.DATE, "currency", Kind.STRING),
+          "instruments",
+          ordered(
+              "id",
+              Kind.STRING,
+              "desk",
+              Kind.STRING,
+              "book",
+              Kind.STRING,
+              "underlying",
+              Kind.STRING,
+              "type",
+              Kind.STRING,
+              "strike",
+              Kind.NUMBER,
+              "expiry",
+              Kind.DATE,
+              "quantity",
+              Kind.NUMBER,
+              "currency",
+              Kind.STRING),
+          "market",
+          ordered("underlying", Kind.STRING, "spot", Kind.NUMBER, "vol", Kind.NUMBER),
+          "curve",
+          ordered("tenor_years", Kind.NUMBER, "rate", Kind.NUMBER),
+          "correlation",
+          ordered("underlying_i", Kind.STRING, "underlying_j", Kind.STRING, "rho", Kind.NUMBER),
+          "returns",
+          ordered("return_date", Kind.DATE, "underlying", Kind.STRING, "log_return", Kind.NUMBER));
+
+  private static Map<String, Kind> ordered(Object... nameKind) {
+    Map<String, Kind> m = new LinkedHashMap<>();
+    m.put("row_no", Kind.INTEGER);
+    for (int i = 0; i < nameKind.length; i += 2) {
+      m.put((String) nameKind[i], (Kind) nameKind[i + 1]);
+    }
+    return m;
   }
 
-  private static Object value(Result r, String table, int row, String column) {
-    if (!r.columnNames().contains(column)) {
-      throw BookException.of("missing column " + column + " (it has " + r.columnNames() + ")")
-          .at("table " + table);
+  /**
+   * Checks the columns of a book table ({@code suffix}: {@code book}, {@code instruments}, ...)
+   * against the layout above.
+   *
+   * @throws BookException at {@code where} naming the missing column, or the column with the wrong
+   *     type, the type expected and the type found
+   */
+  static void checkColumns(Schema schema, String suffix, String where) {
+    Map<String, Kind> want = COLUMNS.get(suffix);
+    if (want == null) {
+      throw new IllegalArgumentException("no book table '" + suffix + "'");
     }
-    Object v = r.get(row, column);
-    if (v == null) {
-      throw BookException.of(column + " is null").at(where(table, row, column));
+    for (Map.Entry<String, Kind> e : want.entrySet()) {
+      int i = schema.find(e.getKey());
+      if (i < 0) {
+        throw BookException.of(
+                "missing column '" + e.getKey() + "' (the columns are " + schema.names() + ")")
+            .at(where);
+      }
+      DataType found = schema.field(i).type();
+      if (!e.getValue().accepts(found)) {
+        throw BookException.of(
+                "column '"
+                    + e.getKey()
+                    + "': expected "
+                    + e.getValue().expected
+                    + ", found "
+                    + found)
+            .at(where);
+      }
     }
-    return v;
   }
 
-  private static double number(Result r, String table, int row, String column) {
-    Object v = value(r, table, row, column);
-    if (v instanceof Number x) {
-      return x.doubleValue();
+  /** The book's tables in one engine, read with their columns checked; errors placed by label. */
+  private static final class Tables {
+    private final Engine engine;
+    private final UnaryOperator<String> label;
+    private final String prefix;
+
+    Tables(Engine engine, String prefix, UnaryOperator<String> label) {
+      this.engine = engine;
+      this.prefix = prefix;
+      this.label = label;
     }
-    throw BookException.of(column + " '" + v + "' is not a number").at(where(table, row, column));
+
+    Result rows(String table) {
+      if (!engine.hasTable(table)) {
+        throw BookException.of("the engine has no table " + table);
+      }
+      checkColumns(
+          engine.catalogTable(table).schema(),
+          table.substring(prefix.length()),
+          label.apply(table));
+      return engine.sql("SELECT * FROM " + table + " ORDER BY row_no").execute();
+    }
+
+    String where(String table, int row, @Nullable String column) {
+      return label.apply(table) + " row " + (row + 1) + (column == null ? "" : " column " + column);
+    }
+
+    Object value(Result r, String table, int row, String column) {
+      Object v = r.get(row, column);
+      if (v == null) {
+        throw BookException.of(column + " is null").at(where(table, row, column));
+      }
+      return v;
+    }
+
+    double number(Result r, String table, int row, String column) {
+      Object v = value(r, table, row, column);
+      if (v instanceof Number x) {
+        return x.doubleValue();
+      }
+      throw BookException.of(column + " '" + v + "' is not a number").at(where(table, row, column));
+    }
   }
 }

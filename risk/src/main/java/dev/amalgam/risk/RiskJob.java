@@ -92,6 +92,13 @@ public final class RiskJob {
   /** Monte Carlo scenarios when none are set. */
   public static final int DEFAULT_SCENARIOS = 10_000;
 
+  /**
+   * Scenarios per revaluation task: a worker prices every option of the book in this many scenarios
+   * at once (vector lanes over scenarios), so a job's revaluation splits into {@code ceil(scenarios
+   * / REVALUATION_BLOCK)} tasks.
+   */
+  public static final int REVALUATION_BLOCK = Revaluation.SCENARIO_BLOCK;
+
   private static final AtomicLong JOBS = new AtomicLong();
 
   private final @Nullable Book book;
