@@ -3,7 +3,6 @@ package dev.amalgam.kernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
@@ -716,7 +715,7 @@ final class CpuStringKernels implements StringKernels {
     Objects.requireNonNull(constant, "constant is null");
     checkColumn("compareBitmap", offsets, validity, null, n);
     checkBitmapOut("compareBitmap", outBitmap, n);
-    MemorySegment scratch = MemorySegment.ofArray(new int[n]);
+    MemorySegment scratch = NativeScratch.get(NativeScratch.STRING_SLOT, 4L * Math.max(1, n));
     int count = compareUnchecked(offsets, data, validity, null, n, op, constant, scratch);
     return toBitmap(scratch, count, n, outBitmap);
   }
@@ -732,7 +731,7 @@ final class CpuStringKernels implements StringKernels {
     Objects.requireNonNull(pattern, "pattern is null");
     checkColumn("likeBitmap", offsets, validity, null, n);
     checkBitmapOut("likeBitmap", outBitmap, n);
-    MemorySegment scratch = MemorySegment.ofArray(new int[n]);
+    MemorySegment scratch = NativeScratch.get(NativeScratch.STRING_SLOT, 4L * Math.max(1, n));
     int count = likeUnchecked(offsets, data, validity, null, n, pattern, false, scratch);
     return toBitmap(scratch, count, n, outBitmap);
   }
@@ -747,7 +746,7 @@ final class CpuStringKernels implements StringKernels {
       MemorySegment outBitmap) {
     checkColumn("inBitmap", offsets, validity, null, n);
     checkBitmapOut("inBitmap", outBitmap, n);
-    MemorySegment scratch = MemorySegment.ofArray(new int[n]);
+    MemorySegment scratch = NativeScratch.get(NativeScratch.STRING_SLOT, 4L * Math.max(1, n));
     int count = inUnchecked(offsets, data, validity, null, n, new ValueSet(values), scratch);
     return toBitmap(scratch, count, n, outBitmap);
   }
@@ -759,7 +758,7 @@ final class CpuStringKernels implements StringKernels {
       int row = selection.getAtIndex(ArrowLayout.INT32, k);
       words[row >>> 6] |= 1L << row;
     }
-    MemorySegment.copy(MemorySegment.ofArray(words), 0, bitmap, 0, ArrowLayout.bitmapBytes(n));
+    copyWords(words, bitmap, ArrowLayout.bitmapBytes(n));
     return count;
   }
 
@@ -933,7 +932,8 @@ final class CpuStringKernels implements StringKernels {
     checkIndices("dictionaryCompare", indices, validity, sel, n);
     checkColumn("dictionaryCompare (dictionary)", dictOffsets, dictValidity, null, dictSize);
     checkSelectionOut("dictionaryCompare", out, n);
-    MemorySegment scratch = MemorySegment.ofArray(new int[dictSize]);
+    MemorySegment scratch =
+        NativeScratch.get(NativeScratch.STRING_SLOT, 4L * Math.max(1, dictSize));
     int count =
         compareUnchecked(
             dictOffsets, dictData, dictValidity, null, dictSize, op, constant, scratch);
@@ -1011,7 +1011,8 @@ final class CpuStringKernels implements StringKernels {
     checkIndices(kernel, indices, validity, sel, n);
     checkColumn(kernel + " (dictionary)", dictOffsets, dictValidity, null, dictSize);
     checkSelectionOut(kernel, out, n);
-    MemorySegment scratch = MemorySegment.ofArray(new int[dictSize]);
+    MemorySegment scratch =
+        NativeScratch.get(NativeScratch.STRING_SLOT, 4L * Math.max(1, dictSize));
     int count =
         likeUnchecked(
             dictOffsets, dictData, dictValidity, null, dictSize, pattern, negate, scratch);
@@ -1033,7 +1034,8 @@ final class CpuStringKernels implements StringKernels {
     checkIndices("dictionaryIn", indices, validity, sel, n);
     checkColumn("dictionaryIn (dictionary)", dictOffsets, dictValidity, null, dictSize);
     checkSelectionOut("dictionaryIn", out, n);
-    MemorySegment scratch = MemorySegment.ofArray(new int[dictSize]);
+    MemorySegment scratch =
+        NativeScratch.get(NativeScratch.STRING_SLOT, 4L * Math.max(1, dictSize));
     int count =
         inUnchecked(
             dictOffsets, dictData, dictValidity, null, dictSize, new ValueSet(values), scratch);
@@ -1050,7 +1052,8 @@ final class CpuStringKernels implements StringKernels {
       int count,
       int dictSize,
       MemorySegment out) {
-    MemorySegment bitmap = MemorySegment.ofArray(new long[(dictSize + 63) >>> 6]);
+    MemorySegment bitmap =
+        NativeScratch.get(NativeScratch.DICTIONARY_BITMAP_SLOT, 8L * ((dictSize + 63) >>> 6));
     toBitmap(entries, count, dictSize, bitmap);
     return selectByDictionaryUnchecked(indices, validity, sel, n, bitmap, dictSize, out);
   }
@@ -1447,9 +1450,22 @@ final class CpuStringKernels implements StringKernels {
     return Long.compare(alen, blen);
   }
 
-  /** A heap segment of the bytes followed by 8 zero bytes (so that a word read never leaves it). */
+  /**
+   * A native segment of the bytes followed by 8 zero bytes (so that a word read never leaves it).
+   * Native, not a heap segment: heap segments reaching the accessors the column kernels use make
+   * those accessors polymorphic for the whole process (see {@link NativeScratch}).
+   */
   static MemorySegment padded(byte[] bytes) {
-    return MemorySegment.ofArray(Arrays.copyOf(bytes, bytes.length + PAD));
+    return NativeScratch.copyOf(bytes, PAD);
+  }
+
+  /** Copies the first {@code bytes} bytes of {@code words} (little-endian) into {@code out}. */
+  private static void copyWords(long[] words, MemorySegment out, long bytes) {
+    int whole = (int) (bytes >>> 3);
+    MemorySegment.copy(words, 0, out, ArrowLayout.INT64, 0, whole);
+    for (long b = (long) whole << 3; b < bytes; b++) {
+      out.set(ValueLayout.JAVA_BYTE, b, (byte) (words[whole] >>> ((b & 7) << 3)));
+    }
   }
 
   private static int off(MemorySegment offsets, long i) {

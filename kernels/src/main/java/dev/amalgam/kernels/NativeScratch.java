@@ -18,7 +18,13 @@ final class NativeScratch {
   /** The slot of a join-table probe's chunk (hashes, group ids, chain heads). */
   static final int PROBE_SLOT = 4;
 
-  private static final int SLOTS = 5;
+  /** The slot of the string kernels' row or dictionary-entry selections. */
+  static final int STRING_SLOT = 5;
+
+  /** The slot of the string kernels' bitmap of matching dictionary entries. */
+  static final int DICTIONARY_BITMAP_SLOT = 6;
+
+  private static final int SLOTS = 7;
 
   private static final ThreadLocal<MemorySegment[]> SLOTS_OF_THREAD =
       ThreadLocal.withInitial(() -> new MemorySegment[SLOTS]);
@@ -31,6 +37,20 @@ final class NativeScratch {
    * same slot again.
    */
   static MemorySegment get(int slot, long bytes) {
+    return slot(slot, bytes);
+  }
+
+  /**
+   * A native copy of {@code bytes} followed by {@code pad} zero bytes, freed by the garbage
+   * collector (for constants that kernels read with the same accessors as columns).
+   */
+  static MemorySegment copyOf(byte[] bytes, int pad) {
+    MemorySegment s = Arena.ofAuto().allocate(bytes.length + (long) pad, 8);
+    MemorySegment.copy(bytes, 0, s, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+    return s;
+  }
+
+  private static MemorySegment slot(int slot, long bytes) {
     MemorySegment[] slots = SLOTS_OF_THREAD.get();
     MemorySegment s = slots[slot];
     if (s == null || s.byteSize() < bytes) {

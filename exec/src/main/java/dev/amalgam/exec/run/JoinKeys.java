@@ -5,6 +5,7 @@ import dev.amalgam.kernels.ArrowLayout;
 import dev.amalgam.kernels.KeyColumn;
 import dev.amalgam.kernels.KeyType;
 import dev.amalgam.kernels.Validity;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -60,7 +61,8 @@ final class JoinKeys {
   /** The key column of a materialized (never dictionary-encoded) build column. */
   static KeyColumn buildKey(Vec v) {
     if (v.type().kind() == DataType.Kind.BOOL) {
-      MemorySegment out = MemorySegment.ofArray(new int[Math.max(1, v.n())]);
+      // native, not a heap segment: see dev.amalgam.kernels.NativeScratch
+      MemorySegment out = Arena.ofAuto().allocate(4L * Math.max(1, v.n()), 8);
       return KeyColumn.int32(boolAsInt32(v, out), v.validity());
     }
     if (v.type().kind() == DataType.Kind.DICTIONARY_UTF8) {

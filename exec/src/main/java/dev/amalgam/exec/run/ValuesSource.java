@@ -5,6 +5,7 @@ import dev.amalgam.exec.Schema;
 import dev.amalgam.kernels.ArrowLayout;
 import dev.amalgam.kernels.Validity;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +112,7 @@ public final class ValuesSource implements Source, AutoCloseable {
           if (v != null) {
             byte[] b = v.toString().getBytes(StandardCharsets.UTF_8);
             MemorySegment.copy(
-                MemorySegment.ofArray(b), 0, Objects.requireNonNull(vec.data()), at, b.length);
+                b, 0, Objects.requireNonNull(vec.data()), ValueLayout.JAVA_BYTE, at, b.length);
             at += b.length;
           }
           values.setAtIndex(ArrowLayout.INT32, r + 1L, (int) at);

@@ -332,7 +332,7 @@ public final class WindowSink implements Sink, AutoCloseable {
                       ? v.getBytes(s)
                       : Objects.requireNonNull(def).toString().getBytes(StandardCharsets.UTF_8);
               MemorySegment.copy(
-                  MemorySegment.ofArray(b), 0, Objects.requireNonNull(out.data()), at, b.length);
+                  b, 0, Objects.requireNonNull(out.data()), ValueLayout.JAVA_BYTE, at, b.length);
               at += b.length;
             }
             values.setAtIndex(ArrowLayout.INT32, r + 1L, (int) at);

@@ -17,6 +17,7 @@ import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.tools.RelBuilder;
+import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * Orders the inputs of each tree of inner joins greedily by estimated size.
@@ -49,7 +50,7 @@ final class JoinOrder {
       List<RelNode> inputs = new ArrayList<>();
       List<RexNode> conditions = new ArrayList<>();
       flatten(rel, 0, inputs, conditions);
-      if (inputs.size() >= 3) {
+      if (inputs.size() >= 2) {
         return order(rel, inputs, conditions);
       }
     }
@@ -97,6 +98,7 @@ final class JoinOrder {
       }
       uses.add(b);
     }
+    derive(inputs, start, conjuncts, uses, rex);
     double[] rows = new double[n];
     int first = 0;
     for (int i = 0; i < n; i++) {
@@ -105,12 +107,15 @@ final class JoinOrder {
         first = i;
       }
     }
-    // greedy: the largest input first, then the connected input with the smallest result
-    List<Integer> order = new ArrayList<>(List.of(first));
+    // greedy: the largest input first, then the connected input with the smallest result, as
+    // the build side together with the inputs that make it smaller (a dimension's filters)
+    List<List<Integer>> groups = new ArrayList<>();
+    groups.add(List.of(first));
     BitSet joined = new BitSet(n);
     joined.set(first);
+    int placed = 1;
     double current = rows[first];
-    while (order.size() < n) {
+    while (placed < n) {
       int best = -1;
       double bestRows = Double.POSITIVE_INFINITY;
       for (int k = 0; k < n; k++) {
@@ -131,43 +136,64 @@ final class JoinOrder {
         }
         bestRows = current * rows[best];
       }
-      order.add(best);
-      joined.set(best);
-      current = bestRows;
-    }
-    // new position of every original field
-    int[] moved = new int[start[n]];
-    int at = 0;
-    for (int k : order) {
-      for (int f = start[k]; f < start[k + 1]; f++) {
-        moved[f] = at++;
-      }
-    }
-    RexShuttle remap =
-        new RexShuttle() {
-          @Override
-          public RexNode visitInputRef(RexInputRef ref) {
-            return new RexInputRef(moved[ref.getIndex()], ref.getType());
+      List<Integer> group = new ArrayList<>(List.of(best));
+      BitSet members = new BitSet(n);
+      members.set(best);
+      double groupRows = rows[best];
+      for (boolean grew = true; grew; ) {
+        grew = false;
+        for (int m = 0; m < n; m++) {
+          if (joined.get(m) || members.get(m) || !connected(uses, members, m)) {
+            continue;
           }
-        };
-    boolean[] used = new boolean[conjuncts.size()];
-    BitSet have = new BitSet(n);
-    have.set(order.get(0));
-    builder.push(inputs.get(order.get(0)));
-    for (int s = 1; s < n; s++) {
-      int k = order.get(s);
-      have.set(k);
-      List<RexNode> on = new ArrayList<>();
-      for (int c = 0; c < conjuncts.size(); c++) {
-        BitSet u = uses.get(c);
-        if (!used[c] && !u.isEmpty() && contains(have, u)) {
-          used[c] = true;
-          on.add(conjuncts.get(c).accept(remap));
+          double est = joinRows(inputs, start, conjuncts, members, m, groupRows, rows[m]);
+          if (est < groupRows * 0.9) {
+            group.add(m);
+            members.set(m);
+            bestRows *= est / groupRows;
+            groupRows = est;
+            grew = true;
+          }
         }
       }
-      builder.push(inputs.get(k));
-      builder.join(JoinRelType.INNER, RexUtil.composeConjunction(rex, on));
+      groups.add(group);
+      joined.or(members);
+      placed += group.size();
+      current = Math.max(1, bestRows);
     }
+    // new position of every original field: the inputs in the order they are joined
+    int[] moved = new int[start[n]];
+    int at = 0;
+    for (List<Integer> group : groups) {
+      for (int k : group) {
+        for (int f = start[k]; f < start[k + 1]; f++) {
+          moved[f] = at++;
+        }
+      }
+    }
+    boolean[] used = new boolean[conjuncts.size()];
+    BitSet have = new BitSet(n);
+    have.set(first);
+    builder.push(inputs.get(first));
+    for (int s = 1; s < groups.size(); s++) {
+      List<Integer> group = groups.get(s);
+      int base = moved[start[group.get(0)]];
+      BitSet members = new BitSet(n);
+      members.set(group.get(0));
+      builder.push(inputs.get(group.get(0)));
+      for (int m : group.subList(1, group.size())) {
+        members.set(m);
+        builder.push(inputs.get(m));
+        builder.join(
+            JoinRelType.INNER,
+            RexUtil.composeConjunction(rex, take(conjuncts, uses, used, members, moved, base)));
+      }
+      have.or(members);
+      builder.join(
+          JoinRelType.INNER,
+          RexUtil.composeConjunction(rex, take(conjuncts, uses, used, have, moved, 0)));
+    }
+    RexShuttle remap = shift(moved, 0);
     List<RexNode> rest = new ArrayList<>();
     for (int c = 0; c < conjuncts.size(); c++) {
       if (!used[c]) {
@@ -185,6 +211,88 @@ final class JoinOrder {
       names.add(fields.get(f).getName());
     }
     return builder.project(project, names, true).build();
+  }
+
+  /**
+   * Filters the inputs by what a disjunction over several inputs implies for each of them: when
+   * every branch of {@code (a1 AND b1) OR (a2 AND b2)} has terms over input A only, A can be
+   * filtered by {@code a1 OR a2} before the join (TPC-H Q7's nation pairs, Q19's part and lineitem
+   * conditions). The disjunction itself stays in the join condition.
+   */
+  private void derive(
+      List<RelNode> inputs,
+      int[] start,
+      List<RexNode> conjuncts,
+      List<BitSet> uses,
+      RexBuilder rex) {
+    List<List<RexNode>> derived = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      derived.add(new ArrayList<>());
+    }
+    for (int c = 0; c < conjuncts.size(); c++) {
+      RexNode conjunct = conjuncts.get(c);
+      if (conjunct.getKind() != SqlKind.OR || uses.get(c).cardinality() < 2) {
+        continue;
+      }
+      List<RexNode> branches = RelOptUtil.disjunctions(conjunct);
+      for (int i = uses.get(c).nextSetBit(0); i >= 0; i = uses.get(c).nextSetBit(i + 1)) {
+        List<RexNode> parts = new ArrayList<>();
+        for (RexNode branch : branches) {
+          List<RexNode> local = new ArrayList<>();
+          for (RexNode term : RelOptUtil.conjunctions(branch)) {
+            ImmutableBitSet bits = RelOptUtil.InputFinder.bits(term);
+            if (!bits.isEmpty() && bits.nth(0) >= start[i] && bits.length() <= start[i + 1]) {
+              local.add(term);
+            }
+          }
+          if (local.isEmpty()) {
+            parts = null;
+            break;
+          }
+          parts.add(RexUtil.composeConjunction(rex, local));
+        }
+        if (parts != null) {
+          derived.get(i).add(RexUtil.shift(RexUtil.composeDisjunction(rex, parts), -start[i]));
+        }
+      }
+    }
+    for (int i = 0; i < inputs.size(); i++) {
+      if (!derived.get(i).isEmpty()) {
+        inputs.set(i, builder.push(inputs.get(i)).filter(derived.get(i)).build());
+      }
+    }
+  }
+
+  /**
+   * The conjuncts not yet used whose inputs are all in {@code have}, marked used, over the fields
+   * of a join whose first field is at {@code base} of the new layout.
+   */
+  private static List<RexNode> take(
+      List<RexNode> conjuncts,
+      List<BitSet> uses,
+      boolean[] used,
+      BitSet have,
+      int[] moved,
+      int base) {
+    RexShuttle remap = shift(moved, base);
+    List<RexNode> on = new ArrayList<>();
+    for (int c = 0; c < conjuncts.size(); c++) {
+      BitSet u = uses.get(c);
+      if (!used[c] && !u.isEmpty() && contains(have, u)) {
+        used[c] = true;
+        on.add(conjuncts.get(c).accept(remap));
+      }
+    }
+    return on;
+  }
+
+  private static RexShuttle shift(int[] moved, int base) {
+    return new RexShuttle() {
+      @Override
+      public RexNode visitInputRef(RexInputRef ref) {
+        return new RexInputRef(moved[ref.getIndex()] - base, ref.getType());
+      }
+    };
   }
 
   /** Estimated rows of joining input {@code k} to the inputs in {@code joined}. */
