@@ -1,5 +1,6 @@
 package dev.amalgam.kernels;
 
+import dev.amalgam.memory.NativeArena;
 import dev.amalgam.memory.pool.MemoryConsumer;
 import dev.amalgam.memory.pool.MemoryLimitExceededException;
 import java.lang.foreign.Arena;
@@ -72,7 +73,7 @@ final class TableMemory implements AutoCloseable {
     consumer.reserve(total);
     Arena arena = null;
     try {
-      arena = Arena.ofShared();
+      arena = NativeArena.open(); // closing a shared arena stops every thread
       MemorySegment[] segments = new MemorySegment[sizes.length];
       for (int i = 0; i < sizes.length; i++) {
         segments[i] = arena.allocate(sizes[i], ALIGN);

@@ -3,6 +3,7 @@ package dev.amalgam.exec.run;
 import dev.amalgam.exec.DataType;
 import dev.amalgam.kernels.ArrowLayout;
 import dev.amalgam.kernels.Validity;
+import dev.amalgam.memory.NativeArena;
 import dev.amalgam.memory.pool.MemoryConsumer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -64,7 +65,7 @@ public final class Chunk implements AutoCloseable {
       bytes += bytesFor(v, batch, n);
     }
     consumer.reserve(bytes);
-    Arena arena = Arena.ofShared();
+    Arena arena = NativeArena.open(); // closing a shared arena stops every thread
     try {
       Vec[] out = new Vec[batch.width()];
       for (int c = 0; c < out.length; c++) {
@@ -90,7 +91,7 @@ public final class Chunk implements AutoCloseable {
       bytes += valueBytes(types[c], rows) + (nullable[c] ? bitmap(rows) : 0) + utf8Bytes[c];
     }
     consumer.reserve(bytes);
-    Arena arena = Arena.ofShared();
+    Arena arena = NativeArena.open(); // closing a shared arena stops every thread
     Vec[] out = new Vec[types.length];
     try {
       for (int c = 0; c < types.length; c++) {

@@ -447,7 +447,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   }
 
   /** Groups over all local tables from which they are merged in parallel. */
-  static final long PARALLEL_MERGE_MIN_GROUPS = 1 << 16;
+  static final long PARALLEL_MERGE_MIN_GROUPS = Long.getLong("amalgam.pm", 1 << 16);
 
   /**
    * Merges the local tables: a large aggregation that has not spilled writes every local table's

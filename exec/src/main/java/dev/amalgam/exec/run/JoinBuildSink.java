@@ -6,6 +6,7 @@ import dev.amalgam.kernels.JoinHashTable;
 import dev.amalgam.kernels.KeyColumn;
 import dev.amalgam.kernels.KeyType;
 import dev.amalgam.kernels.TableFullException;
+import dev.amalgam.memory.NativeArena;
 import dev.amalgam.memory.pool.MemoryConsumer;
 import dev.amalgam.memory.pool.MemoryLimitExceededException;
 import java.lang.foreign.Arena;
@@ -248,7 +249,7 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
     }
     MemoryConsumer consumer = query.stateConsumer();
     consumer.reserve(splitBytes);
-    try (Arena arena = Arena.ofShared()) {
+    try (Arena arena = NativeArena.open()) {
       List<FinishTask> split = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         int ci = i;

@@ -429,6 +429,7 @@ public final class SqlFrontEnd {
     r = second.findBestExp();
     // join order: each tree of inner joins, greedily by estimated sizes
     r = JoinOrder.reorder(r);
+    r = SemiJoinReduction.apply(r);
     HepProgramBuilder tidy = new HepProgramBuilder().addMatchOrder(HepMatchOrder.BOTTOM_UP);
     tidy.addRuleCollection(List.of(CoreRules.PROJECT_MERGE, CoreRules.PROJECT_REMOVE));
     HepPlanner fifth = new HepPlanner(tidy.build());

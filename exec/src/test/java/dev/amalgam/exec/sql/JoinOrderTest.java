@@ -1,0 +1,123 @@
+package dev.amalgam.exec.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.amalgam.exec.DataType;
+import dev.amalgam.exec.Engine;
+import dev.amalgam.exec.Field;
+import dev.amalgam.exec.Schema;
+import dev.amalgam.exec.TableBuilder;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Plans chosen by join ordering, the build-side choice and semi-join reduction. */
+final class JoinOrderTest {
+  private Engine engine;
+
+  @BeforeEach
+  void setUp() {
+    engine = Engine.builder().topology(dev.amalgam.memory.Topology.preset("cpu")).build();
+    // a star: fact(20,000) -> dim(1,000) -> region(10); dim.grp has 10 values
+    TableBuilder fact =
+        engine.createTable(
+            "fact",
+            Schema.of(
+                Field.notNull("f_id", DataType.INT64),
+                Field.notNull("f_dim", DataType.INT64),
+                Field.notNull("f_v", DataType.INT64)));
+    for (long i = 0; i < 20_000; i++) {
+      fact.addRow(i, i % 1_000, i * 3);
+    }
+    fact.build();
+    TableBuilder dim =
+        engine.createTable(
+            "dim",
+            Schema.of(
+                Field.notNull("d_id", DataType.INT64),
+                Field.notNull("d_grp", DataType.INT64),
+                Field.notNull("d_region", DataType.INT64)));
+    for (long i = 0; i < 1_000; i++) {
+      dim.addRow(i, i % 10, i % 10);
+    }
+    dim.build();
+    TableBuilder region =
+        engine.createTable(
+            "region",
+            Schema.of(Field.notNull("r_id", DataType.INT64), Field.of("r_name", DataType.UTF8)));
+    for (long i = 0; i < 10; i++) {
+      region.addRow(i, "r" + i);
+    }
+    region.build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    engine.close();
+  }
+
+  private List<String> joins(String sql) {
+    return engine
+        .sql(sql)
+        .explain()
+        .lines()
+        .map(String::strip)
+        .filter(l -> l.startsWith("Join "))
+        .toList();
+  }
+
+  @Test
+  void theLargestInputIsProbedAndTheSmallerSidesAreBuilt() {
+    // written smallest first: the plan still streams fact through hash tables of dim and region
+    String sql =
+        "SELECT r_name, SUM(f_v) FROM region, dim, fact"
+            + " WHERE r_id = d_region AND d_id = f_dim GROUP BY r_name";
+    String plan = engine.sql(sql).explain();
+    List<String> scans = plan.lines().filter(l -> l.contains("Scan ")).map(String::strip).toList();
+    assertThat(scans.get(0)).startsWith("Scan fact");
+    assertThat(joins(sql)).allMatch(j -> j.endsWith("(build: right)"));
+    assertThat(engine.execute(sql).rowCount()).isEqualTo(10);
+  }
+
+  @Test
+  void aBuildSideIsFilteredByItsOwnSmallerInputFirst() {
+    // fact probes one hash table: dim already joined with the one region named r3 (100 rows),
+    // not dim (1,000 rows) and then region
+    String sql =
+        "SELECT COUNT(*) FROM fact, dim, region WHERE f_dim = d_id AND d_grp = r_id AND r_name = 'r3'";
+    assertThat(joins(sql))
+        .containsExactly(
+            "Join INNER on [f_dim] = [d_id] (build: right)",
+            "Join INNER on [d_grp] = [r_id] (build: right)");
+    assertThat(((Number) engine.execute(sql).get(0, 0)).longValue()).isEqualTo(2_000);
+  }
+
+  @Test
+  void aDisjunctionOverTwoInputsFiltersEachInputFirst() {
+    String sql =
+        "SELECT COUNT(*) FROM fact JOIN dim ON f_dim = d_id"
+            + " WHERE (f_v < 30 AND d_grp = 1) OR (f_v > 59000 AND d_grp = 2)";
+    String plan = engine.sql(sql).explain();
+    assertThat(plan).contains("Scan fact").contains("filter ((f_v < 30) OR (f_v > 59000))");
+    assertThat(plan).contains("filter ((d_grp = 1) OR (d_grp = 2))");
+    long expected = 0;
+    for (long i = 0; i < 20_000; i++) {
+      long v = i * 3;
+      long grp = (i % 1_000) % 10;
+      if ((v < 30 && grp == 1) || (v > 59_000 && grp == 2)) {
+        expected++;
+      }
+    }
+    assertThat(((Number) engine.execute(sql).get(0, 0)).longValue()).isEqualTo(expected);
+  }
+
+  @Test
+  void anExistsOverALargeTableIsReducedBySemiJoinWithTheSmallSide() {
+    String sql =
+        "SELECT COUNT(*) FROM dim WHERE d_grp = 4 AND EXISTS"
+            + " (SELECT * FROM fact WHERE f_dim = d_id AND f_v > 100)";
+    assertThat(engine.sql(sql).explain()).contains("Join SEMI");
+    assertThat(((Number) engine.execute(sql).get(0, 0)).longValue()).isEqualTo(100);
+  }
+}
