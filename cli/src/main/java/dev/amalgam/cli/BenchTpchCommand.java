@@ -48,6 +48,14 @@ public final class BenchTpchCommand implements Callable<Integer> {
       description = "Preset topology (default: ${DEFAULT-VALUE}).")
   String topology = "fused-pair";
 
+  @Option(
+      names = "--warmup-passes",
+      defaultValue = "" + TpchBench.DEFAULT_WARMUP_PASSES,
+      description =
+          "Passes over all selected queries on both engines before timing; the first one is"
+              + " reported as the cold ratio (default: ${DEFAULT-VALUE}).")
+  int warmupPasses = TpchBench.DEFAULT_WARMUP_PASSES;
+
   @Option(names = "--json", description = "One JSON object per query.")
   boolean json;
 
@@ -64,7 +72,10 @@ public final class BenchTpchCommand implements Callable<Integer> {
         qs.add(TpchQueries.get(n));
       }
     }
-    TpchBench.run(sf, topology, qs, repetitions, json, System.out);
+    if (warmupPasses < 0) {
+      throw new IllegalArgumentException("--warmup-passes must be >= 0; was " + warmupPasses);
+    }
+    TpchBench.run(sf, topology, qs, repetitions, warmupPasses, json, System.out);
     return 0;
   }
 }
