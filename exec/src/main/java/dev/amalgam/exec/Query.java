@@ -272,7 +272,10 @@ public final class Query {
           QueryException.Code.INVALID,
           "join condition " + on + " has no equality between the two sides");
     }
-    if (!residual.isEmpty() && type != JoinType.INNER) {
+    if (!residual.isEmpty()
+        && type != JoinType.INNER
+        && type != JoinType.SEMI
+        && type != JoinType.ANTI) {
       throw new QueryException(
           QueryException.Code.INVALID,
           type + " join conditions other than equalities are not supported: " + residual);

@@ -200,6 +200,44 @@ final class QueryDifferentialTest {
             false));
     c.add(
         new Case(
+            "semi join with a non-equality (EXISTS another row of the key with a larger v)",
+            e ->
+                e.table("f")
+                    .filter(col("id").lt(2000))
+                    .join(
+                        e.table("f")
+                            .filter(col("id").lt(20_000))
+                            .select(col("k").as("k2"), col("id").as("id2"), col("v").as("v2")),
+                        col("k")
+                            .eq(col("k2"))
+                            .and(col("id").ne(col("id2")))
+                            .and(col("v2").gt(col("v"))),
+                        JoinType.SEMI)
+                    .select("id", "k", "v"),
+            "select id, k, v from f where id < 2000 and exists (select 1 from f f2 where f2.id <"
+                + " 20000 and f2.k = f.k and f2.id <> f.id and f2.v > f.v)",
+            false));
+    c.add(
+        new Case(
+            "anti join with a non-equality (NOT EXISTS, nulls keep the row)",
+            e ->
+                e.table("f")
+                    .filter(col("id").lt(2000))
+                    .join(
+                        e.table("f")
+                            .filter(col("id").lt(20_000))
+                            .select(col("k").as("k2"), col("id").as("id2"), col("v").as("v2")),
+                        col("k")
+                            .eq(col("k2"))
+                            .and(col("id").ne(col("id2")))
+                            .and(col("v2").gt(col("v").plus(900))),
+                        JoinType.ANTI)
+                    .select("id", "k", "v"),
+            "select id, k, v from f where id < 2000 and not exists (select 1 from f f2 where f2.id"
+                + " < 20000 and f2.k = f.k and f2.id <> f.id and f2.v > f.v + 900)",
+            false));
+    c.add(
+        new Case(
             "string predicates and CASE",
             e ->
                 e.table("f")

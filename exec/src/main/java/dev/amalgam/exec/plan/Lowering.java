@@ -242,10 +242,22 @@ public final class Lowering implements AutoCloseable {
     }
     DataType[] probeTypes = types(ls, probeExtra.size(), probeExtra);
     int instances = probe.source().ordered() ? 1 : workers;
+    boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
+    BoundExpr residual = j.residual() == null ? null : decodeRefs(List.of(j.residual())).get(0);
+    // SEMI and ANTI test the residual on each key match inside the probe: over the probe columns
+    // (with the appended keys), then the build columns
+    BoundExpr existsWhere = null;
+    if (residual != null && leftOnly) {
+      int leftWidth = ls.size();
+      int buildBase = probeTypes.length;
+      existsWhere =
+          BoundExprs.remap(residual, i -> i < leftWidth ? i : buildBase + (i - leftWidth));
+      residual = null;
+    }
     probe =
         probe.with(
-            new PartitionedJoinSpec(j.type(), sink, probeKeys, probeTypes, buildTypes, instances));
-    boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
+            new PartitionedJoinSpec(
+                j.type(), sink, probeKeys, probeTypes, buildTypes, instances, existsWhere));
     if (!probeExtra.isEmpty() || (!buildExtra.isEmpty() && !leftOnly)) {
       // drop the appended key columns: keep left columns, then right columns
       List<BoundExpr> exprs = new ArrayList<>();
@@ -263,7 +275,6 @@ public final class Lowering implements AutoCloseable {
       }
       probe = probe.with(new ProjectSpec(exprs, out.names()));
     }
-    BoundExpr residual = j.residual() == null ? null : decodeRefs(List.of(j.residual())).get(0);
     if (residual != null) {
       if (j.type() != JoinType.INNER) {
         throw new IllegalArgumentException(

@@ -114,6 +114,38 @@ public final class Optimizer {
   /** A pruned node and, per column of the original node, its index in the new one (-1: gone). */
   record Pruned(PlanNode node, int[] map) {}
 
+  /**
+   * {@code p} under a projection to the columns of {@code needed} (original indices), when it
+   * outputs others too; else {@code p}.
+   */
+  private static Pruned narrow(Pruned p, BitSet needed) {
+    Schema s = p.node().schema();
+    int[] map = p.map();
+    BitSet keep = new BitSet();
+    for (int i = needed.nextSetBit(0); i >= 0 && i < map.length; i = needed.nextSetBit(i + 1)) {
+      if (map[i] >= 0) {
+        keep.set(map[i]);
+      }
+    }
+    if (keep.isEmpty() || keep.cardinality() == s.size()) {
+      return p;
+    }
+    int[] at = new int[s.size()];
+    Arrays.fill(at, -1);
+    List<BoundExpr> exprs = new ArrayList<>();
+    List<Field> fields = new ArrayList<>();
+    for (int c = keep.nextSetBit(0); c >= 0; c = keep.nextSetBit(c + 1)) {
+      at[c] = exprs.size();
+      exprs.add(new BoundExpr.ColumnRef(c, s.field(c).type(), s.field(c).name()));
+      fields.add(s.field(c));
+    }
+    int[] m = new int[map.length];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = map[i] < 0 ? -1 : at[map[i]];
+    }
+    return new Pruned(new PlanNode.Project(p.node(), exprs, new Schema(fields)), m);
+  }
+
   private static int[] identity(int n) {
     int[] m = new int[n];
     for (int i = 0; i < n; i++) {
@@ -218,8 +250,10 @@ public final class Optimizer {
             }
           }
         }
-        Pruned l = prune(j.left(), ln);
-        Pruned r = prune(j.right(), rn);
+        // a join copies every column of its inputs into its output: drop those that only a filter
+        // below needed (a scan's filter reads columns the join does not)
+        Pruned l = narrow(prune(j.left(), ln), ln);
+        Pruned r = narrow(prune(j.right(), rn), rn);
         int newLeft = l.node().schema().size();
         boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
         int[] map = new int[j.schema().size()];

@@ -25,6 +25,10 @@ import org.jspecify.annotations.Nullable;
  * {@link Op#finish() finish} emits the build rows that never matched, with nulls on the probe side,
  * through its own downstream, before finishing it.
  *
+ * <p>SEMI and ANTI may carry a residual condition over the pair (probe columns, then build columns,
+ * as INNER would output them): a probe row counts as matched only when the condition is true for at
+ * least one of its key matches ({@code EXISTS (... WHERE key = key AND a <> b)}).
+ *
  * <p>One spec serves one run of its pipeline, after the build pipeline has finished.
  */
 public final class JoinProbeSpec implements OpSpec {
@@ -62,6 +66,8 @@ public final class JoinProbeSpec implements OpSpec {
   private final DataType[] probeTypes;
   private final DataType[] buildTypes;
   private final DataType[] outputTypes;
+  private final @Nullable BoundExpr residual;
+  private final DataType[] pairTypes;
   private final int instances;
   private final OpStats stats = new OpStats();
   private final AtomicInteger created = new AtomicInteger();
@@ -102,7 +108,37 @@ public final class JoinProbeSpec implements OpSpec {
       DataType[] probeTypes,
       DataType[] buildTypes,
       int instances) {
+    this(type, build, probeKeyColumns, probeTypes, buildTypes, instances, null);
+  }
+
+  /**
+   * As {@link #JoinProbeSpec(JoinType, JoinBuildSink, int[], DataType[], DataType[], int)}, for a
+   * SEMI or ANTI join with a {@code residual} condition (bool) over the probe columns followed by
+   * the build columns; {@code null} for none.
+   *
+   * @throws IllegalArgumentException as the other constructors, or when a residual is given for
+   *     another join type or is not bool
+   */
+  public JoinProbeSpec(
+      JoinType type,
+      JoinBuildSink build,
+      int[] probeKeyColumns,
+      DataType[] probeTypes,
+      DataType[] buildTypes,
+      int instances,
+      @Nullable BoundExpr residual) {
     this.type = Objects.requireNonNull(type, "type is null");
+    if (residual != null) {
+      if (type != JoinType.SEMI && type != JoinType.ANTI) {
+        throw new IllegalArgumentException(
+            "hash join " + type + ": a residual condition is only evaluated by SEMI and ANTI");
+      }
+      if (residual.type().kind() != DataType.Kind.BOOL) {
+        throw new IllegalArgumentException(
+            "hash join residual must be bool; got " + residual.type() + ": " + residual);
+      }
+    }
+    this.residual = residual;
     this.build = Objects.requireNonNull(build, "build is null");
     this.probeKeys = Objects.requireNonNull(probeKeyColumns, "probeKeyColumns is null").clone();
     this.probeTypes = computeTypes(Objects.requireNonNull(probeTypes, "probeTypes is null"));
@@ -161,6 +197,7 @@ public final class JoinProbeSpec implements OpSpec {
       }
     }
     this.outputTypes = outputTypes(type, this.probeTypes, this.buildTypes);
+    this.pairTypes = outputTypes(JoinType.INNER, this.probeTypes, this.buildTypes);
   }
 
   private static DataType[] computeTypes(DataType[] types) {
@@ -316,7 +353,13 @@ public final class JoinProbeSpec implements OpSpec {
             keys.add(JoinKeys.probeKey(b.column(k), s));
           }
           switch (type) {
-            case SEMI, ANTI -> exists(b, keys, s);
+            case SEMI, ANTI -> {
+              if (residual == null) {
+                exists(b, keys, s);
+              } else {
+                existsWhere(b, keys, s, residual);
+              }
+            }
             default -> join(b, keys, s);
           }
         } finally {
@@ -335,6 +378,89 @@ public final class JoinProbeSpec implements OpSpec {
               : state.table.probeAnti(keys, n, b.sel(), out);
       if (m > 0) {
         emit(b.withSelection(out, m));
+      }
+    }
+
+    /**
+     * SEMI/ANTI with a residual: tests the condition on every key match, piece by piece, marks the
+     * probe rows with a true one, then pushes the batch with the marked (SEMI) or unmarked (ANTI)
+     * rows selected.
+     */
+    private void existsWhere(Batch b, List<KeyColumn> keys, Scratch s, BoundExpr cond) {
+      int n = b.count();
+      int rows = 0;
+      for (int i = 0; i < n; i++) {
+        rows = Math.max(rows, b.row(i) + 1);
+      }
+      long[] hit = new long[(rows + 63) >>> 6];
+      if (state.unique) {
+        MemorySegment pr = s.allocate(4L * n);
+        MemorySegment br = s.allocate(8L * n);
+        int m = state.table.probeUnique(keys, n, b.sel(), pr, br);
+        testPairs(b, s, cond, new JoinPieces(s, pairTypes, Math.min(OUT_ROWS, n)), pr, br, m, hit);
+      } else {
+        int cap = Math.min(OUT_ROWS, Math.max(1024, 2 * n));
+        MemorySegment pr = s.allocate(4L * cap);
+        MemorySegment br = s.allocate(8L * cap);
+        JoinPieces pieces = new JoinPieces(s, pairTypes, cap);
+        JoinHashTable.Probe probe = state.table.probe(keys, n, b.sel());
+        while (true) {
+          int m = probe.next(pr, br, cap);
+          testPairs(b, s, cond, pieces, pr, br, m, hit);
+          if (m < cap) {
+            break;
+          }
+        }
+      }
+      boolean keepHit = type == JoinType.SEMI;
+      MemorySegment out = s.allocate(4L * n);
+      int m = 0;
+      for (int i = 0; i < n; i++) {
+        int r = b.row(i);
+        if (((hit[r >>> 6] & (1L << (r & 63))) != 0) == keepHit) {
+          out.setAtIndex(ArrowLayout.INT32, m++, r);
+        }
+      }
+      if (m > 0) {
+        emit(b.withSelection(out, m));
+      }
+    }
+
+    /** Marks in {@code hit} the probe rows of the {@code m} pairs for which {@code cond} holds. */
+    private void testPairs(
+        Batch b,
+        Scratch s,
+        BoundExpr cond,
+        JoinPieces pieces,
+        MemorySegment pr,
+        MemorySegment br,
+        int m,
+        long[] hit) {
+      int cap = pieces.capacity();
+      for (int from = 0; from < m; from += cap) {
+        int len = Math.min(cap, m - from);
+        MemorySegment rows = pr.asSlice(4L * from);
+        MemorySegment ids = br.asSlice(8L * from);
+        Vec[] cols = new Vec[pairTypes.length];
+        for (int c = 0; c < probeWidth; c++) {
+          cols[c] = pieces.probe(c, b.column(c), rows, len);
+        }
+        for (int c = 0; c < buildTypes.length; c++) {
+          cols[probeWidth + c] =
+              pieces.build(probeWidth + c, state.buildColumns[c], ids, len, state.buildNullable[c]);
+        }
+        // the pieces' buffers were taken before the mark and stay for the next piece
+        long mark = s.mark();
+        try {
+          MemorySegment sel = s.allocate(4L * len);
+          int k = ExprEvaluator.filter(cond, Batch.dense(cols, len), s, sel);
+          for (int j = 0; j < k; j++) {
+            int r = rows.getAtIndex(ArrowLayout.INT32, sel.getAtIndex(ArrowLayout.INT32, j));
+            hit[r >>> 6] |= 1L << (r & 63);
+          }
+        } finally {
+          s.release(mark);
+        }
       }
     }
 
@@ -553,7 +679,8 @@ public final class JoinProbeSpec implements OpSpec {
         + " probe keys "
         + Arrays.toString(probeKeys)
         + " = build keys "
-        + Arrays.toString(build.keyColumns());
+        + Arrays.toString(build.keyColumns())
+        + (residual == null ? "" : " where " + residual);
   }
 
   @Override

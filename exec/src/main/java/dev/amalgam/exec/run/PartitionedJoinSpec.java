@@ -22,6 +22,7 @@ public final class PartitionedJoinSpec implements OpSpec {
   private final DataType[] buildTypes;
   private final JoinProbeSpec inMemory;
   private final int instances;
+  private final @Nullable BoundExpr residual;
   private final AtomicInteger finished = new AtomicInteger();
   private final OpStats stats = new OpStats();
   private volatile @Nullable SpillStore probeSpill;
@@ -34,13 +35,31 @@ public final class PartitionedJoinSpec implements OpSpec {
       DataType[] probeTypes,
       DataType[] buildTypes,
       int instances) {
+    this(type, build, probeKeys, probeTypes, buildTypes, instances, null);
+  }
+
+  /**
+   * A probe of {@code build} with a residual condition for SEMI and ANTI (see {@link
+   * JoinProbeSpec#JoinProbeSpec(JoinType, JoinBuildSink, int[], DataType[], DataType[], int,
+   * BoundExpr)}).
+   */
+  public PartitionedJoinSpec(
+      JoinType type,
+      JoinBuildSink build,
+      int[] probeKeys,
+      DataType[] probeTypes,
+      DataType[] buildTypes,
+      int instances,
+      @Nullable BoundExpr residual) {
     this.type = type;
+    this.residual = residual;
     this.build = build;
     this.probeKeys = probeKeys.clone();
     this.probeTypes = probeTypes.clone();
     this.buildTypes = buildTypes.clone();
     this.instances = instances;
-    this.inMemory = new JoinProbeSpec(type, build, probeKeys, probeTypes, buildTypes, instances);
+    this.inMemory =
+        new JoinProbeSpec(type, build, probeKeys, probeTypes, buildTypes, instances, residual);
   }
 
   private DataType[] storedProbeTypes() {
@@ -144,7 +163,8 @@ public final class PartitionedJoinSpec implements OpSpec {
           part.combine(local);
           part.finish(q);
           buildSpill.release(p);
-          JoinProbeSpec probe = new JoinProbeSpec(type, part, probeKeys, probeTypes, buildTypes, 1);
+          JoinProbeSpec probe =
+              new JoinProbeSpec(type, part, probeKeys, probeTypes, buildTypes, 1, residual);
           Op op = probe.create(worker, sink);
           for (int i = 0; i < probes.chunks(p) && !sink.done(); i++) {
             try (Chunk c = probes.read(p, i, q.resultConsumer())) {

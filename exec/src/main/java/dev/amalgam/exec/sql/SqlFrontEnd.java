@@ -403,7 +403,8 @@ public final class SqlFrontEnd {
             CoreRules.PROJECT_SUB_QUERY_TO_CORRELATE,
             CoreRules.JOIN_SUB_QUERY_TO_CORRELATE));
     HepPlanner first = new HepPlanner(subqueries.build());
-    first.setRoot(rel);
+    // [NOT] EXISTS with correlated non-equalities: SEMI/ANTI joins with a residual condition
+    first.setRoot(ExistsToJoin.apply(rel));
     RelNode r = first.findBestExp();
     r =
         RelDecorrelator.decorrelateQuery(

@@ -545,6 +545,25 @@ final class JoinProbeSpecTest {
   }
 
   @Test
+  void constructor_residualOutsideSemiAndAntiOrNotBool_throws() {
+    try (Fixture f = new Fixture(1);
+        JoinBuildSink b = new JoinBuildSink(new int[] {0}, new DataType[] {DataType.INT64})) {
+      DataType[] t = {DataType.INT64};
+      BoundExpr a = new BoundExpr.ColumnRef(0, DataType.INT64, "a");
+      BoundExpr c = new BoundExpr.ColumnRef(1, DataType.INT64, "c");
+      BoundExpr ne = new BoundExpr.Cmp(dev.amalgam.kernels.CompareOp.NE, a, c);
+      assertThatThrownBy(() -> new JoinProbeSpec(JoinType.LEFT, b, new int[] {0}, t, t, 0, ne))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("only evaluated by SEMI and ANTI");
+      assertThatThrownBy(() -> new JoinProbeSpec(JoinType.SEMI, b, new int[] {0}, t, t, 0, a))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("must be bool");
+      assertThat(new JoinProbeSpec(JoinType.ANTI, b, new int[] {0}, t, t, 0, ne).describe())
+          .contains("ANTI", "where");
+    }
+  }
+
+  @Test
   void create_beforeBuildFinished_throws() {
     try (Fixture f = new Fixture(1);
         JoinBuildSink b = new JoinBuildSink(new int[] {0}, new DataType[] {DataType.INT32});

@@ -120,4 +120,24 @@ final class JoinOrderTest {
     assertThat(engine.sql(sql).explain()).contains("Join SEMI");
     assertThat(((Number) engine.execute(sql).get(0, 0)).longValue()).isEqualTo(100);
   }
+
+  @Test
+  void existsWithACorrelatedNonEqualityIsASemiJoinWithThatCondition() {
+    String sql =
+        "SELECT COUNT(*) FROM dim WHERE EXISTS"
+            + " (SELECT * FROM fact WHERE f_dim = d_id AND f_v <> d_id AND f_v > 100)"
+            + " AND NOT EXISTS (SELECT * FROM fact f2 WHERE f2.f_dim = d_id AND f2.f_v < d_grp * 300)";
+    String plan = engine.sql(sql).explain();
+    assertThat(plan).contains("Join SEMI on [d_id] = [f_dim] and ");
+    assertThat(plan).contains("Join ANTI on [d_id] = [f_dim").doesNotContain("Aggregate keys");
+    // fact i (0..19,999) has f_dim = i % 1,000 and f_v = 3i: every dim has a fact with f_v > 100
+    // other than its id; only the first fact of dim d can be below 300 * (d % 10)
+    long expected = 0;
+    for (long d = 0; d < 1_000; d++) {
+      if (3 * d >= 300 * (d % 10)) {
+        expected++;
+      }
+    }
+    assertThat(((Number) engine.execute(sql).get(0, 0)).longValue()).isEqualTo(expected);
+  }
 }

@@ -95,6 +95,25 @@ final class SqlDifferentialTest {
             false));
     c.add(
         new Case(
+            "exists with a correlated non-equality",
+            "select id, k from f where id < 3000 and exists (select 1 from f f2 where f2.id < 20000"
+                + " and f2.k = f.k and f2.id <> f.id and f2.v > f.v)",
+            false));
+    c.add(
+        new Case(
+            "not exists with a correlated non-equality",
+            "select id, k, v from f where id < 3000 and not exists (select * from f f2 where"
+                + " f2.k = f.k and f2.id <> f.id and f2.v > f.v + 950 and f2.id < 20000)",
+            false));
+    c.add(
+        new Case(
+            "exists around a not exists, both correlated",
+            "select dk, count(*) n from dim where exists (select 1 from f where f.k = dim.dk and"
+                + " f.v > dim.w and not exists (select 1 from f f3 where f3.k = f.k and f3.id <>"
+                + " f.id and f3.v > f.v + 990)) group by dk",
+            false));
+    c.add(
+        new Case(
             "scalar subquery",
             "select id, v from f where v > (select avg(v) + 900 from f)",
             false));
