@@ -210,7 +210,8 @@ public final class KernelBench {
                 "--enable-native-access=ALL-UNNAMED",
                 "--add-modules",
                 "jdk.incubator.vector",
-                "-XX:+UseParallelGC");
+                "-XX:+UseParallelGC",
+                "-XX:-UseProfiledLoopPredicate");
     if (config.include().isEmpty()) {
       o.include("dev\\.amalgam\\.bench\\.kernels\\..*");
     } else {

@@ -26,8 +26,8 @@ import java.util.Objects;
 public final class KernelSpec {
   /**
    * The JVM flags of every kernel: the engine's (native access, the Vector API), those the launcher
-   * passes ({@code java.nio} opened for Arrow Java, the parallel collector), and headless AWT for
-   * charts.
+   * passes ({@code java.nio} opened for Arrow Java, the parallel collector, C2 without profiled
+   * loop predicates: see docs/performance.md), and headless AWT for charts.
    */
   public static final List<String> ENGINE_FLAGS =
       List.of(
@@ -35,6 +35,7 @@ public final class KernelSpec {
           "--add-modules",
           "jdk.incubator.vector",
           "-XX:+UseParallelGC",
+          "-XX:-UseProfiledLoopPredicate",
           "--add-opens=java.base/java.nio=ALL-UNNAMED",
           "-Djava.awt.headless=true");
 
