@@ -223,8 +223,10 @@ public final class Query {
 
   /**
    * A join of {@code type}. Output: this query's columns then {@code other}'s (SEMI / ANTI: this
-   * query's only); column names must not clash. {@code on} is an AND of equalities between a column
-   * expression of each side, plus (inner joins only) any other conditions.
+   * query's only; RIGHT_SEMI / RIGHT_ANTI: {@code other}'s rows with / without a match here, its
+   * columns only); column names must not clash. {@code on} is an AND of equalities between a column
+   * expression of each side, plus (inner joins and the four existence joins) any other conditions;
+   * {@code other} is the side held in the hash table.
    */
   public Query join(Query other, Expr on, JoinType type) {
     if (other.engine != engine) {
@@ -272,15 +274,15 @@ public final class Query {
           QueryException.Code.INVALID,
           "join condition " + on + " has no equality between the two sides");
     }
-    if (!residual.isEmpty()
-        && type != JoinType.INNER
-        && type != JoinType.SEMI
-        && type != JoinType.ANTI) {
+    if (!residual.isEmpty() && type != JoinType.INNER && !type.testsExistence()) {
       throw new QueryException(
           QueryException.Code.INVALID,
           type + " join conditions other than equalities are not supported: " + residual);
     }
-    Schema out = type == JoinType.SEMI || type == JoinType.ANTI ? left : joined;
+    Schema out =
+        type == JoinType.SEMI || type == JoinType.ANTI
+            ? left
+            : type.outputsProbeColumns() ? joined : right;
     if (type == JoinType.LEFT || type == JoinType.FULL || type == JoinType.RIGHT) {
       out = nullable(out, type, lw);
     }

@@ -145,6 +145,8 @@ final class ParallelBreakersTest {
             case FULL -> ROWS + (KEYS - matchedDim.size());
             case SEMI -> innerRows;
             case ANTI -> ROWS - innerRows;
+            case RIGHT_SEMI -> matchedDim.size();
+            case RIGHT_ANTI -> KEYS - matchedDim.size();
           };
       assertThat(q.execute().row(0).getLong("n")).as("%s, seed %d", type, seed).isEqualTo(want);
       assertThat(q.explainAnalyze().analysis())

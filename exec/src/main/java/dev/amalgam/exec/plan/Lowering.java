@@ -243,11 +243,12 @@ public final class Lowering implements AutoCloseable {
     DataType[] probeTypes = types(ls, probeExtra.size(), probeExtra);
     int instances = probe.source().ordered() ? 1 : workers;
     boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
+    boolean rightOnly = !j.type().outputsProbeColumns();
     BoundExpr residual = j.residual() == null ? null : decodeRefs(List.of(j.residual())).get(0);
-    // SEMI and ANTI test the residual on each key match inside the probe: over the probe columns
-    // (with the appended keys), then the build columns
+    // SEMI, ANTI, RIGHT_SEMI and RIGHT_ANTI test the residual on each key match inside the probe:
+    // over the probe columns (with the appended keys), then the build columns
     BoundExpr existsWhere = null;
-    if (residual != null && leftOnly) {
+    if (residual != null && j.type().testsExistence()) {
       int leftWidth = ls.size();
       int buildBase = probeTypes.length;
       existsWhere =
@@ -258,7 +259,17 @@ public final class Lowering implements AutoCloseable {
         probe.with(
             new PartitionedJoinSpec(
                 j.type(), sink, probeKeys, probeTypes, buildTypes, instances, existsWhere));
-    if (!probeExtra.isEmpty() || (!buildExtra.isEmpty() && !leftOnly)) {
+    if (rightOnly) {
+      if (!buildExtra.isEmpty()) {
+        // drop the appended build key columns: the output is the build side's columns
+        List<BoundExpr> exprs = new ArrayList<>();
+        Schema dr = PlanNode.decoded(rs);
+        for (int i = 0; i < rs.size(); i++) {
+          exprs.add(new BoundExpr.ColumnRef(i, dr.field(i).type(), dr.field(i).name()));
+        }
+        probe = probe.with(new ProjectSpec(exprs, j.schema().names()));
+      }
+    } else if (!probeExtra.isEmpty() || (!buildExtra.isEmpty() && !leftOnly)) {
       // drop the appended key columns: keep left columns, then right columns
       List<BoundExpr> exprs = new ArrayList<>();
       Schema out = j.schema();

@@ -57,6 +57,17 @@ public final class Optimizer {
         return push(andOf(f.predicate(), predicate), f.input());
       }
       case PlanNode.Join j -> {
+        if (!j.type().outputsProbeColumns()) {
+          // RIGHT_SEMI / RIGHT_ANTI output right rows: the whole predicate filters the right side
+          return new PlanNode.Join(
+              j.left(),
+              push(predicate, j.right()),
+              j.type(),
+              j.leftKeys(),
+              j.rightKeys(),
+              j.residual(),
+              j.schema());
+        }
         int leftWidth = j.left().schema().size();
         List<BoundExpr> left = new ArrayList<>();
         List<BoundExpr> right = new ArrayList<>();
@@ -229,10 +240,13 @@ public final class Optimizer {
       }
       case PlanNode.Join j -> {
         int leftWidth = j.left().schema().size();
+        boolean rightOnly = !j.type().outputsProbeColumns();
         BitSet ln = new BitSet();
         BitSet rn = new BitSet();
         for (int i = needed.nextSetBit(0); i >= 0; i = needed.nextSetBit(i + 1)) {
-          if (i < leftWidth) {
+          if (rightOnly) {
+            rn.set(i); // the output is the right side's columns
+          } else if (i < leftWidth) {
             ln.set(i);
           } else {
             rn.set(i - leftWidth);
@@ -258,10 +272,14 @@ public final class Optimizer {
         boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
         int[] map = new int[j.schema().size()];
         for (int i = 0; i < map.length; i++) {
-          map[i] =
-              i < leftWidth
-                  ? l.map()[i]
-                  : (r.map()[i - leftWidth] < 0 ? -1 : newLeft + r.map()[i - leftWidth]);
+          if (rightOnly) {
+            map[i] = r.map()[i];
+          } else {
+            map[i] =
+                i < leftWidth
+                    ? l.map()[i]
+                    : (r.map()[i - leftWidth] < 0 ? -1 : newLeft + r.map()[i - leftWidth]);
+          }
         }
         int[] full = new int[leftWidth + j.right().schema().size()];
         for (int i = 0; i < full.length; i++) {
@@ -270,7 +288,7 @@ public final class Optimizer {
                   ? l.map()[i]
                   : (r.map()[i - leftWidth] < 0 ? -1 : newLeft + r.map()[i - leftWidth]);
         }
-        List<Field> fields = new ArrayList<>(l.node().schema().fields());
+        List<Field> fields = new ArrayList<>(rightOnly ? List.of() : l.node().schema().fields());
         if (!leftOnly) {
           fields.addAll(r.node().schema().fields());
         }

@@ -129,9 +129,12 @@ public final class JoinProbeSpec implements OpSpec {
       @Nullable BoundExpr residual) {
     this.type = Objects.requireNonNull(type, "type is null");
     if (residual != null) {
-      if (type != JoinType.SEMI && type != JoinType.ANTI) {
+      if (!type.testsExistence()) {
         throw new IllegalArgumentException(
-            "hash join " + type + ": a residual condition is only evaluated by SEMI and ANTI");
+            "hash join "
+                + type
+                + ": a residual condition is only evaluated by SEMI and ANTI (and RIGHT_SEMI,"
+                + " RIGHT_ANTI)");
       }
       if (residual.type().kind() != DataType.Kind.BOOL) {
         throw new IllegalArgumentException(
@@ -213,6 +216,13 @@ public final class JoinProbeSpec implements OpSpec {
     if (!type.outputsBuildColumns()) {
       return probe.clone();
     }
+    if (!type.outputsProbeColumns()) {
+      DataType[] out = new DataType[build.length];
+      for (int i = 0; i < build.length; i++) {
+        out[i] = build[i].kind() == DataType.Kind.DICTIONARY_UTF8 ? DataType.UTF8 : build[i];
+      }
+      return out;
+    }
     DataType[] out = new DataType[probe.length + build.length];
     for (int i = 0; i < probe.length; i++) {
       boolean decode =
@@ -290,7 +300,7 @@ public final class JoinProbeSpec implements OpSpec {
             throw new IllegalStateException(
                 "hash join probe started before its build side was finished");
           }
-          s = new State(build, buildTypes.length, type.keepsUnmatchedBuild());
+          s = new State(build, buildTypes.length, type.tracksBuildMatches());
           state = s;
         }
       }
@@ -301,7 +311,7 @@ public final class JoinProbeSpec implements OpSpec {
   @Override
   public Op create(Worker worker, Op next) {
     State s = state();
-    if (type.keepsUnmatchedBuild()) {
+    if (type.tracksBuildMatches()) {
       int n = created.incrementAndGet();
       if (emitted.get()) {
         throw new IllegalStateException(
@@ -360,6 +370,7 @@ public final class JoinProbeSpec implements OpSpec {
                 existsWhere(b, keys, s, residual);
               }
             }
+            case RIGHT_SEMI, RIGHT_ANTI -> markMatches(b, keys, s);
             default -> join(b, keys, s);
           }
         } finally {
@@ -426,7 +437,53 @@ public final class JoinProbeSpec implements OpSpec {
       }
     }
 
-    /** Marks in {@code hit} the probe rows of the {@code m} pairs for which {@code cond} holds. */
+    /**
+     * RIGHT_SEMI/RIGHT_ANTI: marks the build rows of this batch's key matches (those for which the
+     * residual holds); the last instance to finish emits the marked or the unmarked build rows.
+     */
+    private void markMatches(Batch b, List<KeyColumn> keys, Scratch s) {
+      int n = b.count();
+      BoundExpr cond = residual;
+      if (state.unique) {
+        MemorySegment pr = s.allocate(4L * n);
+        MemorySegment br = s.allocate(8L * n);
+        int m = state.table.probeUnique(keys, n, b.sel(), pr, br);
+        if (cond == null) {
+          markAll(br, m);
+        } else {
+          testPairs(
+              b, s, cond, new JoinPieces(s, pairTypes, Math.min(OUT_ROWS, n)), pr, br, m, null);
+        }
+        return;
+      }
+      int cap = Math.min(OUT_ROWS, Math.max(1024, 2 * n));
+      MemorySegment pr = s.allocate(4L * cap);
+      MemorySegment br = s.allocate(8L * cap);
+      JoinPieces pieces = cond == null ? null : new JoinPieces(s, pairTypes, cap);
+      JoinHashTable.Probe probe = state.table.probe(keys, n, b.sel());
+      while (true) {
+        int m = probe.next(pr, br, cap);
+        if (cond == null || pieces == null) {
+          markAll(br, m);
+        } else {
+          testPairs(b, s, cond, pieces, pr, br, m, null);
+        }
+        if (m < cap) {
+          break;
+        }
+      }
+    }
+
+    private void markAll(MemorySegment br, int m) {
+      for (int i = 0; i < m; i++) {
+        state.mark(br.getAtIndex(ArrowLayout.INT64, i));
+      }
+    }
+
+    /**
+     * Marks the pairs of the {@code m} pairs for which {@code cond} holds: their probe rows in
+     * {@code hit}, or, when {@code hit} is null, their build rows in the shared match bitsets.
+     */
     private void testPairs(
         Batch b,
         Scratch s,
@@ -435,7 +492,7 @@ public final class JoinProbeSpec implements OpSpec {
         MemorySegment pr,
         MemorySegment br,
         int m,
-        long[] hit) {
+        long @Nullable [] hit) {
       int cap = pieces.capacity();
       for (int from = 0; from < m; from += cap) {
         int len = Math.min(cap, m - from);
@@ -455,8 +512,13 @@ public final class JoinProbeSpec implements OpSpec {
           MemorySegment sel = s.allocate(4L * len);
           int k = ExprEvaluator.filter(cond, Batch.dense(cols, len), s, sel);
           for (int j = 0; j < k; j++) {
-            int r = rows.getAtIndex(ArrowLayout.INT32, sel.getAtIndex(ArrowLayout.INT32, j));
-            hit[r >>> 6] |= 1L << (r & 63);
+            int p = sel.getAtIndex(ArrowLayout.INT32, j);
+            if (hit == null) {
+              state.mark(ids.getAtIndex(ArrowLayout.INT64, p));
+            } else {
+              int r = rows.getAtIndex(ArrowLayout.INT32, p);
+              hit[r >>> 6] |= 1L << (r & 63);
+            }
           }
         } finally {
           s.release(mark);
@@ -607,7 +669,7 @@ public final class JoinProbeSpec implements OpSpec {
 
     @Override
     public void finish() {
-      if (type.keepsUnmatchedBuild()) {
+      if (type.tracksBuildMatches()) {
         int done = finished.incrementAndGet();
         boolean last = instances > 0 ? done == instances : done == created.get();
         if (last && emitted.compareAndSet(false, true)) {
@@ -635,12 +697,13 @@ public final class JoinProbeSpec implements OpSpec {
       int cap = out.capacity();
       MemorySegment ids = s.allocate(8L * cap);
       int count = 0;
+      boolean wantMatched = type == JoinType.RIGHT_SEMI;
       for (int ci = 0; ci < state.chunkRows.length; ci++) {
         long[] words = state.matched[ci];
         int rows = state.chunkRows[ci];
         for (int r = 0; r < rows; r++) {
           long w = (long) WORDS.getAcquire(words, r >>> 6);
-          if ((w & (1L << (r & 63))) != 0) {
+          if (((w & (1L << (r & 63))) != 0) != wantMatched) {
             continue;
           }
           ids.setAtIndex(ArrowLayout.INT64, count++, ((long) ci << JoinBuildSink.ROW_BITS) | r);
@@ -657,15 +720,19 @@ public final class JoinProbeSpec implements OpSpec {
       }
     }
 
-    /** Pushes one piece of unmatched build rows; returns whether downstream wants no more. */
+    /**
+     * Pushes one piece of build rows (RIGHT, FULL: unmatched, with nulls on the probe side;
+     * RIGHT_SEMI, RIGHT_ANTI: build columns only); returns whether downstream wants no more.
+     */
     private boolean flushUnmatched(JoinPieces out, MemorySegment ids, int count) {
       Vec[] cols = new Vec[outputTypes.length];
-      for (int c = 0; c < probeWidth; c++) {
+      int base = type.outputsProbeColumns() ? probeWidth : 0;
+      for (int c = 0; c < base; c++) {
         cols[c] = out.nulls(c, count);
       }
       for (int c = 0; c < buildTypes.length; c++) {
-        cols[probeWidth + c] =
-            out.build(probeWidth + c, state.buildColumns[c], ids, count, state.buildNullable[c]);
+        cols[base + c] =
+            out.build(base + c, state.buildColumns[c], ids, count, state.buildNullable[c]);
       }
       emit(Batch.dense(cols, count));
       return downstream().done();

@@ -13,7 +13,29 @@ public enum JoinType {
   /** The probe rows with at least one match ({@code EXISTS}, {@code IN}); probe columns only. */
   SEMI,
   /** The probe rows without a match ({@code NOT EXISTS}); probe columns only. */
-  ANTI;
+  ANTI,
+  /**
+   * The build rows with at least one match; build columns only: {@code EXISTS} with the outer side
+   * built and the subquery's side probing (when the outer side is the smaller one).
+   */
+  RIGHT_SEMI,
+  /** The build rows without a match; build columns only ({@code NOT EXISTS}, outer side built). */
+  RIGHT_ANTI;
+
+  /** Whether the probe remembers which build rows matched (RIGHT, FULL, RIGHT_SEMI, RIGHT_ANTI). */
+  public boolean tracksBuildMatches() {
+    return this == RIGHT || this == FULL || this == RIGHT_SEMI || this == RIGHT_ANTI;
+  }
+
+  /** Whether the output carries probe columns (every type but RIGHT_SEMI and RIGHT_ANTI). */
+  public boolean outputsProbeColumns() {
+    return this != RIGHT_SEMI && this != RIGHT_ANTI;
+  }
+
+  /** Whether the join only tests for matches (SEMI, ANTI, RIGHT_SEMI, RIGHT_ANTI). */
+  public boolean testsExistence() {
+    return this == SEMI || this == ANTI || this == RIGHT_SEMI || this == RIGHT_ANTI;
+  }
 
   /** Whether unmatched probe rows are kept, padded with nulls (LEFT, FULL). */
   public boolean keepsUnmatchedProbe() {

@@ -275,6 +275,10 @@ final class RelLowering {
       if (swapped == null) {
         return left.join(right, on, type);
       }
+      if (swapped.testsExistence()) {
+        // EXISTS / NOT EXISTS with the outer side built: the output is its rows, in its columns
+        return right.join(left, on, swapped);
+      }
       // the right side goes into the hash table: build the smaller one, keep the column order
       Object[] keep = new Object[names.size()];
       for (int i = 0; i < keep.length; i++) {
@@ -303,10 +307,14 @@ final class RelLowering {
     return joined.select(keep);
   }
 
+  /** How many times smaller the outer side of a semi or anti join must be to be built. */
+  private static final double BUILD_OUTER_RATIO = 4;
+
   /**
    * The join type to use with the sides swapped when the left input is estimated to be smaller, so
-   * that it becomes the build side; {@code null} to keep the sides. Semi and anti joins keep theirs
-   * (their output is the probe side's rows), and so does a full join (nothing to gain).
+   * that it becomes the build side; {@code null} to keep the sides. A semi or anti join swaps to
+   * RIGHT_SEMI / RIGHT_ANTI only when its outer side is several times smaller (its rows are then
+   * emitted by one worker at the end); a full join keeps its sides (nothing to gain).
    */
   private static @Nullable JoinType buildLeft(Join j, JoinType type) {
     JoinType swapped =
@@ -314,13 +322,16 @@ final class RelLowering {
           case INNER -> JoinType.INNER;
           case LEFT -> JoinType.RIGHT;
           case RIGHT -> JoinType.LEFT;
+          case SEMI -> JoinType.RIGHT_SEMI;
+          case ANTI -> JoinType.RIGHT_ANTI;
           default -> null;
         };
     if (swapped == null) {
       return null;
     }
     Cardinality card = new Cardinality(j.getCluster().getMetadataQuery());
-    return card.rows(j.getLeft()) < card.rows(j.getRight()) ? swapped : null;
+    double ratio = swapped.testsExistence() ? BUILD_OUTER_RATIO : 1;
+    return card.rows(j.getLeft()) * ratio < card.rows(j.getRight()) ? swapped : null;
   }
 
   private static String unique(String name, Set<String> taken) {

@@ -382,7 +382,7 @@ final class JoinTestData {
         if (matches(p, pk, b, bk)) {
           any = true;
           matchedBuild[j] = true;
-          if (type.outputsBuildColumns()) {
+          if (type.outputsBuildColumns() && type.outputsProbeColumns()) {
             out.add(row(pt, p, bt, b));
           }
         }
@@ -398,6 +398,13 @@ final class JoinTestData {
       for (int j = 0; j < build.size(); j++) {
         if (!matchedBuild[j]) {
           out.add(row(pt, null, bt, build.get(j)));
+        }
+      }
+    }
+    if (!type.outputsProbeColumns()) {
+      for (int j = 0; j < build.size(); j++) {
+        if (matchedBuild[j] == (type == JoinType.RIGHT_SEMI)) {
+          out.add(row(bt, build.get(j), null, null));
         }
       }
     }
