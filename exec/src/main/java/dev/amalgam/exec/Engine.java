@@ -228,8 +228,10 @@ public final class Engine implements AutoCloseable {
    */
   public Query sql(String sql) {
     checkOpen();
-    // plans are immutable; a table added or dropped changes the catalog version and so the key
-    String key = catalogVersion() + "\u0000" + sql;
+    // plans are immutable; a table added or dropped changes the catalog version and so the key.
+    // Scripts hand statements over padded to their line and column (for error positions); the
+    // padding cannot change a plan that was made without an error, so it is not part of the key
+    String key = catalogVersion() + "\u0000" + sql.strip();
     return plans.get(key, k -> dev.amalgam.exec.sql.SqlFrontEnd.query(this, sql));
   }
 

@@ -108,6 +108,25 @@ final class SqlStatementTest {
   }
 
   @Test
+  void aScriptRepeatingAQuery_plansItOnce() {
+    List<SqlScript.Statement> script =
+        SqlScript.split("select count(*) from f;\n\n  select count(*) from f;");
+    assertThat(script).hasSize(2);
+    assertThat(script.get(0).positioned()).isNotEqualTo(script.get(1).positioned());
+    long before = engine.cachedPlans();
+    Object first = engine.execute(script.get(0).positioned()).get(0, 0);
+    Object second = engine.execute(script.get(1).positioned()).get(0, 0);
+    assertThat(second).isEqualTo(first).isEqualTo(5_000L);
+    assertThat(engine.cachedPlans()).isEqualTo(before + 1);
+    // the padding still places errors where the statement stands in the script
+    assertThatThrownBy(
+            () ->
+                engine.execute(
+                    SqlScript.split("select 1;\n\n  select nope from f").get(1).positioned()))
+        .hasMessageContaining("line 3, column 10");
+  }
+
+  @Test
   void insert_changesCatalogVersion_soCachedPlansSeeNewRows() {
     engine.execute("create table c (n integer)");
     long v0 = engine.catalogVersion();
