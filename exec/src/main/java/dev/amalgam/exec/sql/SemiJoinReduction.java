@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.Filter;
+import org.apache.calcite.rel.core.Join;
 import org.apache.calcite.rel.core.JoinInfo;
 import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.Project;
@@ -15,15 +17,25 @@ import org.apache.calcite.tools.RelBuilder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reduces the input of a DISTINCT that is joined to a much smaller input by a semi join with that
- * input first.
+ * Reduces the input of an aggregation that is joined on its group keys to a much smaller input by a
+ * semi join with that input first.
  *
- * <p>Decorrelated {@code EXISTS} subqueries become {@code outer JOIN (SELECT DISTINCT key FROM
- * inner)} (TPC-H Q4: the distinct order keys of 380,000 late lineitems, joined to 5,500 orders).
- * When the outer side is estimated to be several times smaller than the distinct's input, the input
- * is first semi-joined with the outer side ({@code inner WHERE key IN (outer keys)}): a hash table
- * over the small side, probed by the large one, so that the DISTINCT only sees the rows that can
- * match. The small side is computed twice; the result is the same.
+ * <p>Decorrelated subqueries become joins with an aggregation of the inner query grouped by the
+ * correlation keys: {@code EXISTS} gives {@code outer JOIN (SELECT DISTINCT key FROM inner)} (TPC-H
+ * Q4: the distinct order keys of 380,000 late lineitems, joined to 5,500 orders), a correlated
+ * scalar subquery gives {@code outer JOIN (SELECT key, AVG(x) FROM inner GROUP BY key)} (Q17: the
+ * average quantity of each of 200,000 parts, joined to the 200 parts of one brand and container).
+ * An inner join keeps only the groups whose keys the other side has, and a group's aggregates
+ * depend only on its own rows; so when the other side is estimated to be several times smaller than
+ * the aggregation's input, the input is first semi-joined with it ({@code inner WHERE key IN (other
+ * keys)}): a hash table over the small side, probed by the large one, so that the aggregation only
+ * sees the rows of groups that can match.
+ *
+ * <p>The semi join needs only the other side's key values, so it reads the smallest subtree of the
+ * other side that the keys come from through projections, filters and inner joins (in Q17, the
+ * filtered part table rather than its join with lineitem): that subtree's key values include the
+ * other side's, so the reduction keeps every group the join needs. That subtree is computed twice;
+ * the result is the same.
  */
 final class SemiJoinReduction {
   /** How many times smaller the other side must be estimated to be. */
@@ -71,40 +83,105 @@ final class SemiJoinReduction {
   }
 
   /**
-   * {@code side} with its DISTINCT's input semi-joined to {@code other} on the keys, or null when
-   * {@code side} is not a DISTINCT (under column references) or {@code other} is not much smaller.
+   * {@code side} with its aggregation's input semi-joined to {@code other} on the keys, or null
+   * when {@code side} is not an aggregation (under projections of column references and filters)
+   * grouped by the keys, or {@code other} is not much smaller than the aggregation's input.
    */
   private @Nullable RelNode reduce(
       RelNode side, List<Integer> sideKeys, RelNode other, List<Integer> otherKeys) {
-    Project project = side instanceof Project p ? p : null;
-    RelNode below = project == null ? side : project.getInput();
-    if (!(below instanceof Aggregate a)
-        || !a.getAggCallList().isEmpty()
-        || a.getGroupSets().size() != 1) {
+    List<RelNode> above = new ArrayList<>();
+    List<Integer> keys = sideKeys;
+    RelNode below = side;
+    while (!(below instanceof Aggregate)) {
+      Lineage down = down(below, keys, false);
+      if (down == null) {
+        return null;
+      }
+      above.add(below);
+      below = down.rel();
+      keys = down.keys();
+    }
+    Aggregate a = (Aggregate) below;
+    List<Integer> groups = a.getGroupSet().asList();
+    if (a.getGroupSets().size() != 1) {
       return null;
+    }
+    for (int k : keys) {
+      if (k >= groups.size()) {
+        return null; // an aggregate's result, not a group key
+      }
     }
     RelNode input = a.getInput();
-    if (card.rows(other) * RATIO > card.rows(input)) {
+    Lineage source = narrowest(other, otherKeys);
+    if (card.rows(source.rel()) * RATIO > card.rows(input)) {
       return null;
     }
-    List<Integer> groups = a.getGroupSet().asList();
     List<RexNode> on = new ArrayList<>();
-    builder.push(input).push(other);
-    for (int k = 0; k < sideKeys.size(); k++) {
-      int field = sideKeys.get(k);
-      if (project != null) {
-        if (!(project.getProjects().get(field) instanceof RexInputRef ref)) {
-          builder.clear();
-          return null;
-        }
-        field = ref.getIndex();
-      }
+    builder.push(input).push(source.rel());
+    for (int k = 0; k < keys.size(); k++) {
       on.add(
           builder.equals(
-              builder.field(2, 0, groups.get(field)), builder.field(2, 1, otherKeys.get(k))));
+              builder.field(2, 0, groups.get(keys.get(k))),
+              builder.field(2, 1, source.keys().get(k))));
     }
-    RelNode semi = builder.semiJoin(on).build();
-    RelNode agg = a.copy(a.getTraitSet(), List.of(semi));
-    return project == null ? agg : project.copy(project.getTraitSet(), List.of(agg));
+    RelNode result = a.copy(a.getTraitSet(), List.of(builder.semiJoin(on).build()));
+    for (int i = above.size() - 1; i >= 0; i--) {
+      RelNode up = above.get(i);
+      result = up.copy(up.getTraitSet(), List.of(result));
+    }
+    return result;
+  }
+
+  /** A subtree and the positions in it of the key columns followed down to it. */
+  private record Lineage(RelNode rel, List<Integer> keys) {}
+
+  /**
+   * The subtree of {@code rel} along the lineage of {@code keys} with the fewest estimated rows
+   * (the deeper one on a tie): every key combination of {@code rel} is one of its.
+   */
+  private Lineage narrowest(RelNode rel, List<Integer> keys) {
+    Lineage best = new Lineage(rel, keys);
+    for (Lineage at = down(rel, keys, true); at != null; at = down(at.rel(), at.keys(), true)) {
+      if (card.rows(at.rel()) <= card.rows(best.rel())) {
+        best = at;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The input of {@code rel} that all of {@code keys} come from unchanged, with their positions
+   * there, or null: through projections of column references and filters, and with {@code
+   * throughJoins} through inner joins (whose output key values are a subset of the input's).
+   */
+  private static @Nullable Lineage down(RelNode rel, List<Integer> keys, boolean throughJoins) {
+    switch (rel) {
+      case Project p -> {
+        List<Integer> mapped = new ArrayList<>();
+        for (int k : keys) {
+          if (!(p.getProjects().get(k) instanceof RexInputRef ref)) {
+            return null;
+          }
+          mapped.add(ref.getIndex());
+        }
+        return new Lineage(p.getInput(), mapped);
+      }
+      case Filter f -> {
+        return new Lineage(f.getInput(), keys);
+      }
+      case Join j when throughJoins && j.getJoinType() == JoinRelType.INNER -> {
+        int width = j.getLeft().getRowType().getFieldCount();
+        if (keys.stream().allMatch(k -> k < width)) {
+          return new Lineage(j.getLeft(), keys);
+        }
+        if (keys.stream().allMatch(k -> k >= width)) {
+          return new Lineage(j.getRight(), keys.stream().map(k -> k - width).toList());
+        }
+        return null;
+      }
+      default -> {
+        return null;
+      }
+    }
   }
 }

@@ -124,6 +124,34 @@ final class JoinOrderTest {
   }
 
   @Test
+  void aCorrelatedAggregateJoinedToASmallSideAggregatesOnlyTheRowsOfItsGroups() {
+    // decorrelated: fact grouped by f_dim, joined to the 100 dims of group 3; the grouping reads
+    // only the facts of those dims (a semi join with the filtered dim table, not with its join)
+    String sql =
+        "SELECT SUM(f_v) FROM fact, dim WHERE f_dim = d_id AND d_grp = 3"
+            + " AND f_v < (SELECT AVG(f_v) FROM fact f2 WHERE f2.f_dim = d_id)";
+    String plan = engine.sql(sql).explain();
+    List<String> lines = plan.lines().map(String::strip).toList();
+    int agg = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("Aggregate keys [f_dim]")) {
+        agg = i;
+      }
+    }
+    assertThat(agg).as(plan).isNotNegative();
+    assertThat(lines.get(agg + 1)).as(plan).matches("Join (SEMI|RIGHT_SEMI) on .*");
+    assertThat(lines.subList(agg + 2, agg + 5)).as(plan).anyMatch(l -> l.startsWith("Scan dim"));
+    // dim d has the facts d + 1000 j (j < 20) with f_v = 3 (d + 1000 j), averaging 3 (d + 9500)
+    long expected = 0;
+    for (long d = 3; d < 1_000; d += 10) {
+      for (long j = 0; j < 10; j++) {
+        expected += 3 * (d + 1_000 * j);
+      }
+    }
+    assertThat(((Number) engine.execute(sql).get(0, 0)).longValue()).isEqualTo(expected);
+  }
+
+  @Test
   void existsWithACorrelatedNonEqualityIsASemiJoinWithThatCondition() {
     String sql =
         "SELECT COUNT(*) FROM dim WHERE EXISTS"

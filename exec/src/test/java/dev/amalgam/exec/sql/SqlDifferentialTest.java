@@ -124,6 +124,24 @@ final class SqlDifferentialTest {
             false));
     c.add(
         new Case(
+            "correlated scalar subquery against a small filtered side",
+            "select sum(v) s, count(*) n from f, dim where k = dk and w > 60"
+                + " and v < (select avg(v) from f f2 where f2.k = dim.dk)",
+            false));
+    c.add(
+        new Case(
+            "grouped subquery with having joined to a small side",
+            "select dk, name, t.s, t.n from dim join (select k, sum(v) s, count(*) n from f"
+                + " group by k having count(*) > 2) t on t.k = dk where w > 70",
+            false));
+    c.add(
+        new Case(
+            "grouped subquery on two keys, one utf8, joined to a filtered side",
+            "select f1.id, t.m from f f1 join (select k, g, max(v) m from f group by k, g) t"
+                + " on t.k = f1.k and t.g = f1.g where f1.k = 5 and f1.id < 4000",
+            false));
+    c.add(
+        new Case(
             "case",
             "select case when v > 0 then 'pos' when v < 0 then 'neg' else 'zero' end sign,"
                 + " count(*) n from f group by sign",
