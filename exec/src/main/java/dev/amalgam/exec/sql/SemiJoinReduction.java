@@ -26,10 +26,10 @@ import org.jspecify.annotations.Nullable;
  * scalar subquery gives {@code outer JOIN (SELECT key, AVG(x) FROM inner GROUP BY key)} (Q17: the
  * average quantity of each of 200,000 parts, joined to the 200 parts of one brand and container).
  * An inner join keeps only the groups whose keys the other side has, and a group's aggregates
- * depend only on its own rows; so when the other side is estimated to be several times smaller than
- * the aggregation's input, the input is first semi-joined with it ({@code inner WHERE key IN (other
- * keys)}): a hash table over the small side, probed by the large one, so that the aggregation only
- * sees the rows of groups that can match.
+ * depend only on its own rows; so when the other side is estimated to hold several times fewer key
+ * values than the aggregation has groups, the input is first semi-joined with it ({@code inner
+ * WHERE key IN (other keys)}): a hash table over the small side, probed by the large one, so that
+ * the aggregation only sees the rows of groups that can match.
  *
  * <p>The semi join needs only the other side's key values, so it reads the smallest subtree of the
  * other side that the keys come from through projections, filters and inner joins (in Q17, the
@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * the result is the same.
  */
 final class SemiJoinReduction {
-  /** How many times smaller the other side must be estimated to be. */
+  /** How many times fewer key values than the aggregation has groups the other side must have. */
   private static final double RATIO = 4;
 
   private final Cardinality card;
@@ -85,7 +85,7 @@ final class SemiJoinReduction {
   /**
    * {@code side} with its aggregation's input semi-joined to {@code other} on the keys, or null
    * when {@code side} is not an aggregation (under projections of column references and filters)
-   * grouped by the keys, or {@code other} is not much smaller than the aggregation's input.
+   * grouped by some of the keys, or {@code other} is not much smaller than the aggregation's input.
    */
   private @Nullable RelNode reduce(
       RelNode side, List<Integer> sideKeys, RelNode other, List<Integer> otherKeys) {
@@ -106,25 +106,31 @@ final class SemiJoinReduction {
     if (a.getGroupSets().size() != 1) {
       return null;
     }
-    for (int k : keys) {
-      if (k >= groups.size()) {
-        return null; // an aggregate's result, not a group key
+    // the join keys that are group keys (Q2 also joins on the MIN it computes): a semi join on
+    // those alone still keeps every group the join can match
+    List<Integer> groupKeys = new ArrayList<>();
+    List<Integer> matching = new ArrayList<>();
+    for (int k = 0; k < keys.size(); k++) {
+      if (keys.get(k) < groups.size()) {
+        groupKeys.add(groups.get(keys.get(k)));
+        matching.add(otherKeys.get(k));
       }
     }
-    RelNode input = a.getInput();
-    Lineage source = narrowest(other, otherKeys);
-    if (card.rows(source.rel()) * RATIO > card.rows(input)) {
+    if (groupKeys.isEmpty()) {
       return null;
     }
-    List<RexNode> on = new ArrayList<>();
-    builder.push(input).push(source.rel());
-    for (int k = 0; k < keys.size(); k++) {
-      on.add(
-          builder.equals(
-              builder.field(2, 0, groups.get(keys.get(k))),
-              builder.field(2, 1, source.keys().get(k))));
+    RelNode input = a.getInput();
+    Lineage source = narrowest(other, matching);
+    // worth it only when most groups cannot match: the other side has few of the key values
+    double sourceKeys = card.rows(source.rel());
+    double product = 1;
+    for (int k : source.keys()) {
+      product *= card.distinct(source.rel(), k);
     }
-    RelNode result = a.copy(a.getTraitSet(), List.of(builder.semiJoin(on).build()));
+    if (Math.min(sourceKeys, product) * RATIO > card.rows(a)) {
+      return null;
+    }
+    RelNode result = a.copy(a.getTraitSet(), List.of(semiJoin(input, groupKeys, source)));
     for (int i = above.size() - 1; i >= 0; i--) {
       RelNode up = above.get(i);
       result = up.copy(up.getTraitSet(), List.of(result));
@@ -132,15 +138,42 @@ final class SemiJoinReduction {
     return result;
   }
 
-  /** A subtree and the positions in it of the key columns followed down to it. */
-  private record Lineage(RelNode rel, List<Integer> keys) {}
+  /**
+   * {@code rel} with the deepest input that all of {@code keys} come from (through projections,
+   * filters and inner joins) semi-joined with {@code source} on them: the rows that cannot match
+   * are dropped before the joins above them (Q2: partsupp before its joins with supplier and
+   * nation).
+   */
+  private RelNode semiJoin(RelNode rel, List<Integer> keys, Lineage source) {
+    Lineage down = down(rel, keys, true);
+    if (down != null) {
+      RelNode below = semiJoin(down.rel(), down.keys(), source);
+      List<RelNode> inputs = new ArrayList<>(rel.getInputs());
+      inputs.set(down.input(), below);
+      return rel.copy(rel.getTraitSet(), inputs);
+    }
+    List<RexNode> on = new ArrayList<>();
+    builder.push(rel).push(source.rel());
+    for (int k = 0; k < keys.size(); k++) {
+      on.add(
+          builder.equals(
+              builder.field(2, 0, keys.get(k)), builder.field(2, 1, source.keys().get(k))));
+    }
+    return builder.semiJoin(on).build();
+  }
+
+  /**
+   * A subtree, the positions in it of the key columns followed down to it, and which input of the
+   * node above it it is.
+   */
+  private record Lineage(RelNode rel, List<Integer> keys, int input) {}
 
   /**
    * The subtree of {@code rel} along the lineage of {@code keys} with the fewest estimated rows
    * (the deeper one on a tie): every key combination of {@code rel} is one of its.
    */
   private Lineage narrowest(RelNode rel, List<Integer> keys) {
-    Lineage best = new Lineage(rel, keys);
+    Lineage best = new Lineage(rel, keys, 0);
     for (Lineage at = down(rel, keys, true); at != null; at = down(at.rel(), at.keys(), true)) {
       if (card.rows(at.rel()) <= card.rows(best.rel())) {
         best = at;
@@ -164,18 +197,18 @@ final class SemiJoinReduction {
           }
           mapped.add(ref.getIndex());
         }
-        return new Lineage(p.getInput(), mapped);
+        return new Lineage(p.getInput(), mapped, 0);
       }
       case Filter f -> {
-        return new Lineage(f.getInput(), keys);
+        return new Lineage(f.getInput(), keys, 0);
       }
       case Join j when throughJoins && j.getJoinType() == JoinRelType.INNER -> {
         int width = j.getLeft().getRowType().getFieldCount();
         if (keys.stream().allMatch(k -> k < width)) {
-          return new Lineage(j.getLeft(), keys);
+          return new Lineage(j.getLeft(), keys, 0);
         }
         if (keys.stream().allMatch(k -> k >= width)) {
-          return new Lineage(j.getRight(), keys.stream().map(k -> k - width).toList());
+          return new Lineage(j.getRight(), keys.stream().map(k -> k - width).toList(), 1);
         }
         return null;
       }

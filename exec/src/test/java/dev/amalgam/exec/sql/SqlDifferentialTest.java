@@ -122,23 +122,34 @@ final class SqlDifferentialTest {
             "correlated scalar subquery",
             "select count(*) n from f where v > (select avg(v) from f f2 where f2.k = f.k)",
             false));
+    // aggregations joined on their group keys to a much smaller side (semi-join reduction; each
+    // of these is reduced on this data: the estimated key values of the other side are under a
+    // quarter of the groups)
     c.add(
         new Case(
-            "correlated scalar subquery against a small filtered side",
-            "select sum(v) s, count(*) n from f, dim where k = dk and w > 60"
-                + " and v < (select avg(v) from f f2 where f2.k = dim.dk)",
+            "grouped subquery with having joined to a small side on its group key",
+            "select count(*) n, sum(f.v) s, sum(t.m) sm from f join (select id, max(v) m, count(*) c"
+                + " from f group by id having count(*) > 0) t on t.id = f.id where f.k = 3",
             false));
     c.add(
         new Case(
-            "grouped subquery with having joined to a small side",
-            "select dk, name, t.s, t.n from dim join (select k, sum(v) s, count(*) n from f"
-                + " group by k having count(*) > 2) t on t.k = dk where w > 70",
+            "correlated scalar subquery on an expression of the outer row",
+            "select f.id from f where f.k = 7 and f.x > (select avg(f2.x) - 100 from f f2 where"
+                + " f2.id = f.id - 1)",
+            false));
+    c.add(
+        new Case(
+            "correlated max over a join, compared with the outer row's value",
+            "select f.id, f.x from f join dim on k = dk where dk = 7 and f.k = 7 and f.id < 20000"
+                + " and f.x <="
+                + " (select max(f2.x) from f f2 join dim d2 on f2.k = d2.dk where f2.v = f.v and"
+                + " d2.w > 10)",
             false));
     c.add(
         new Case(
             "grouped subquery on two keys, one utf8, joined to a filtered side",
-            "select f1.id, t.m from f f1 join (select k, g, max(v) m from f group by k, g) t"
-                + " on t.k = f1.k and t.g = f1.g where f1.k = 5 and f1.id < 4000",
+            "select f1.id, t.m from f f1 join (select v, g, max(x) m from f group by v, g) t"
+                + " on t.v = f1.v and t.g = f1.g where f1.k = 5 and f1.id < 4000",
             false));
     c.add(
         new Case(
