@@ -185,6 +185,21 @@ final class CpuJoinHashTable implements JoinHashTable {
     return duplicates;
   }
 
+  /** The key table (for a partitioned table's lookups, which hash each probe row once). */
+  KeyTable keyTable() {
+    return table;
+  }
+
+  /** Per key id, its first entry (index + 1). */
+  MemorySegment heads() {
+    return table.payload(HEAD);
+  }
+
+  /** Per entry, its build row id. */
+  MemorySegment rowIds() {
+    return rowIds;
+  }
+
   private KeyColumn[] checkProbe(
       String kernel, List<KeyColumn> keys, int n, @Nullable MemorySegment sel) {
     checkOpen();

@@ -466,6 +466,13 @@ final class KeyTable implements AutoCloseable {
       findDenseInt64(cols[0].values(), start, len, rowHashes, gids, slots, mask, nullGroup);
       return;
     }
+    if (inline && sel != null && cols[0].validity() == null && types[0] == KeyType.INT64) {
+      if (isLarge()) {
+        touchSlots(rowHashes, len, gids);
+      }
+      findSelectedInt64(cols[0].values(), sel, start, len, rowHashes, gids, slots, mask, nullGroup);
+      return;
+    }
     for (int i = 0; i < len; i++) {
       int row = sel == null ? start + i : sel.getAtIndex(ArrowLayout.INT32, (long) start + i);
       gids.setAtIndex(INT, i, findOrInsertRow(cols, row, rowHashes.getAtIndex(LONG, i), false));
@@ -508,6 +515,39 @@ final class KeyTable implements AutoCloseable {
       int nullGroup) {
     for (int i = 0; i < len; i++) {
       long v = values.getAtIndex(ArrowLayout.INT64, (long) start + i);
+      long pos = rowHashes.getAtIndex(LONG, i) & mask;
+      int gid;
+      while (true) {
+        long off = pos << 4;
+        long e = slots.get(LONG, off);
+        if (slots.get(LONG, off + 8) == v && e != 0 && (int) e - 1 != nullGroup) {
+          gid = (int) e - 1;
+          break;
+        }
+        if (e == 0) {
+          gid = -1;
+          break;
+        }
+        pos = (pos + 1) & mask;
+      }
+      gids.setAtIndex(INT, i, gid);
+    }
+  }
+
+  /** {@link #findDenseInt64} of the rows {@code sel[start, start + len)}. */
+  private static void findSelectedInt64(
+      MemorySegment values,
+      MemorySegment sel,
+      int start,
+      int len,
+      MemorySegment rowHashes,
+      MemorySegment gids,
+      MemorySegment slots,
+      long mask,
+      int nullGroup) {
+    for (int i = 0; i < len; i++) {
+      long v =
+          values.getAtIndex(ArrowLayout.INT64, sel.getAtIndex(ArrowLayout.INT32, (long) start + i));
       long pos = rowHashes.getAtIndex(LONG, i) & mask;
       int gid;
       while (true) {

@@ -24,7 +24,10 @@ final class NativeScratch {
   /** The slot of the string kernels' bitmap of matching dictionary entries. */
   static final int DICTIONARY_BITMAP_SLOT = 6;
 
-  private static final int SLOTS = 7;
+  /** The slot of a partitioned join table's chunk lookup. */
+  static final int PARTITION_SLOT = 7;
+
+  private static final int SLOTS = 8;
 
   private static final ThreadLocal<MemorySegment[]> SLOTS_OF_THREAD =
       ThreadLocal.withInitial(() -> new MemorySegment[SLOTS]);

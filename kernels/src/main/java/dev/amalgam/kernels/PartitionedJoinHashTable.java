@@ -24,6 +24,10 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
   private static final ValueLayout.OfInt INT = ArrowLayout.INT32;
   private static final ValueLayout.OfLong LONG = ArrowLayout.INT64;
   private static final int MERGE_BUFFER = 1024;
+  private static final int CHUNK = 2048;
+
+  /** Bytes of a {@link Lookup}'s scratch: three arrays of longs and three of ints per chunk. */
+  private static final long LOOKUP_BYTES = 36L * CHUNK;
 
   private final List<KeyType> keyTypes;
 
@@ -233,33 +237,96 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     if (parts.length == 1) {
       return parts[0].probeUnique(keys, n, sel, probeRows, buildRows);
     }
-    try (Arena arena = Arena.ofConfined()) {
-      Split split = split(keys, n, sel, maxRow, arena);
-      // per probe row its build row id + 1 (0: no match)
-      MemorySegment byRow = arena.allocate(8L * (maxRow + 1), 64);
-      MemorySegment pr = arena.allocate(4L * n, 64);
-      MemorySegment br = arena.allocate(8L * n, 64);
-      for (int p = 0; p < parts.length; p++) {
-        int c = split.count(p);
-        if (c == 0) {
-          continue;
-        }
-        int m = parts[p].probeUnique(keys, c, split.sel(p), pr, br);
-        for (int i = 0; i < m; i++) {
-          byRow.setAtIndex(LONG, pr.getAtIndex(INT, i), br.getAtIndex(LONG, i) + 1);
-        }
-      }
-      int count = 0;
-      for (int k = 0; k < n; k++) {
-        int r = row(sel, k);
-        long b = byRow.getAtIndex(LONG, r);
+    KeyColumn[] cols = Hashing.checkKeys(kernel, keys, keyTypes, maxRow);
+    Lookup lookup = new Lookup();
+    int count = 0;
+    for (int start = 0; start < n; start += CHUNK) {
+      int len = Math.min(CHUNK, n - start);
+      lookup.find(cols, sel, start, len, true);
+      MemorySegment match = lookup.match;
+      for (int i = 0; i < len; i++) {
+        long b = match.getAtIndex(LONG, i);
         if (b != 0) {
-          probeRows.setAtIndex(INT, count, r);
+          probeRows.setAtIndex(INT, count, row(sel, start + i));
           buildRows.setAtIndex(LONG, count, b - 1);
           count++;
         }
       }
-      return count;
+    }
+    return count;
+  }
+
+  /**
+   * The lookup of one chunk of probe rows in a partitioned table: each row is hashed once, the
+   * chunk's rows are split by partition in per-thread scratch (a few KiB, not per-batch arrays),
+   * each partition's rows are looked up in its table, and the result is written per position of the
+   * chunk, so that the callers emit in probe-row order without merging.
+   */
+  private final class Lookup {
+    /** Per position of the chunk: the build row id + 1 of its key's first entry, 0 when absent. */
+    final MemorySegment match;
+
+    private final MemorySegment hashes;
+    private final MemorySegment partHashes;
+    private final MemorySegment partRows;
+    private final MemorySegment partPos;
+    private final MemorySegment gids;
+    private final int[] at = new int[parts.length + 1];
+    private final int[] cursor = new int[parts.length];
+
+    Lookup() {
+      MemorySegment block = NativeScratch.get(NativeScratch.PARTITION_SLOT, LOOKUP_BYTES);
+      this.hashes = block.asSlice(0, 8L * CHUNK);
+      this.partHashes = block.asSlice(8L * CHUNK, 8L * CHUNK);
+      this.match = block.asSlice(16L * CHUNK, 8L * CHUNK);
+      this.partRows = block.asSlice(24L * CHUNK, 4L * CHUNK);
+      this.partPos = block.asSlice(28L * CHUNK, 4L * CHUNK);
+      this.gids = block.asSlice(32L * CHUNK, 4L * CHUNK);
+    }
+
+    /**
+     * Looks up positions {@code [start, start + len)} ({@code len <= CHUNK}) into {@link #match};
+     * with {@code rowIds} false a match is 1 instead of its build row id + 1 (semi and anti probes,
+     * which need not load the ids).
+     */
+    void find(KeyColumn[] cols, @Nullable MemorySegment sel, int start, int len, boolean rowIds) {
+      CpuHashKernels.hashChunk(KERNEL, cols, sel, start, len, hashes);
+      java.util.Arrays.fill(at, 0);
+      for (int i = 0; i < len; i++) {
+        at[(int) (hashes.getAtIndex(LONG, i) >>> shift) + 1]++;
+      }
+      for (int p = 0; p < parts.length; p++) {
+        at[p + 1] += at[p];
+        cursor[p] = at[p];
+      }
+      for (int i = 0; i < len; i++) {
+        long h = hashes.getAtIndex(LONG, i);
+        int k = cursor[(int) (h >>> shift)]++;
+        partHashes.setAtIndex(LONG, k, h);
+        partRows.setAtIndex(INT, k, row(sel, start + i));
+        partPos.setAtIndex(INT, k, i);
+      }
+      for (int p = 0; p < parts.length; p++) {
+        int from = at[p];
+        int c = at[p + 1] - from;
+        if (c == 0) {
+          continue;
+        }
+        CpuJoinHashTable t = parts[p];
+        MemorySegment g = gids.asSlice(0, 4L * c);
+        t.keyTable().findChunk(cols, partRows, from, c, partHashes.asSlice(8L * from, 8L * c), g);
+        MemorySegment heads = t.heads();
+        MemorySegment ids = t.rowIds();
+        for (int k = 0; k < c; k++) {
+          int gid = g.getAtIndex(INT, k);
+          long m = 0;
+          if (gid >= 0) {
+            int e = heads.getAtIndex(INT, gid);
+            m = e == 0 ? 0 : rowIds ? ids.getAtIndex(LONG, e - 1L) + 1 : 1;
+          }
+          match.setAtIndex(LONG, partPos.getAtIndex(INT, from + k), m);
+        }
+      }
     }
   }
 
@@ -287,36 +354,20 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     if (parts.length == 1) {
       return semi ? parts[0].probeSemi(keys, n, sel, out) : parts[0].probeAnti(keys, n, sel, out);
     }
-    try (Arena arena = Arena.ofConfined()) {
-      Split split = split(keys, n, sel, maxRow, arena);
-      MemorySegment keep = arena.allocate((maxRow + 64L) >>> 3, 64);
-      MemorySegment rows = arena.allocate(4L * n, 64);
-      for (int p = 0; p < parts.length; p++) {
-        int c = split.count(p);
-        if (c == 0) {
-          continue;
-        }
-        MemorySegment ps = split.sel(p);
-        int m =
-            semi ? parts[p].probeSemi(keys, c, ps, rows) : parts[p].probeAnti(keys, c, ps, rows);
-        for (int i = 0; i < m; i++) {
-          int r = rows.getAtIndex(INT, i);
-          long at = r >>> 3;
-          keep.set(
-              ValueLayout.JAVA_BYTE,
-              at,
-              (byte) (keep.get(ValueLayout.JAVA_BYTE, at) | 1 << (r & 7)));
+    KeyColumn[] cols = Hashing.checkKeys(kernel, keys, keyTypes, maxRow);
+    Lookup lookup = new Lookup();
+    int count = 0;
+    for (int start = 0; start < n; start += CHUNK) {
+      int len = Math.min(CHUNK, n - start);
+      lookup.find(cols, sel, start, len, false);
+      MemorySegment match = lookup.match;
+      for (int i = 0; i < len; i++) {
+        if ((match.getAtIndex(LONG, i) != 0) == semi) {
+          out.setAtIndex(INT, count++, row(sel, start + i));
         }
       }
-      int count = 0;
-      for (int k = 0; k < n; k++) {
-        int r = row(sel, k);
-        if ((keep.get(ValueLayout.JAVA_BYTE, r >>> 3) >>> (r & 7) & 1) != 0) {
-          out.setAtIndex(INT, count++, r);
-        }
-      }
-      return count;
     }
+    return count;
   }
 
   @Override
