@@ -142,6 +142,11 @@ final class KeyTable implements AutoCloseable {
     install(cap);
   }
 
+  /** Per group, the 64-bit hash of its key ({@link #groupCount()} of them). */
+  MemorySegment groupHashes() {
+    return hashes;
+  }
+
   /** Groups (distinct keys) in the table. */
   int groupCount() {
     return groupCount;

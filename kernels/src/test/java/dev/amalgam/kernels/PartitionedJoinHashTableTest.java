@@ -121,6 +121,16 @@ final class PartitionedJoinHashTableTest {
                       .hasMessageContaining("duplicate keys");
                 }
               }
+              // rows added after probes (which built the Bloom filter) are found by later probes
+              List<KeyColumn> more = keys(arena, rnd, keyTypes, n, 4 * n, 0);
+              ref.add(more, n, null, 3L << 16);
+              t.add(more, n, null, 3L << 16);
+              assertThat(exists(t, probe, n, null, true, arena))
+                  .as(what + ", semi after a later add")
+                  .isEqualTo(exists(ref, probe, n, null, true, arena));
+              assertThat(exists(t, more, n, null, true, arena))
+                  .as(what + ", the added keys")
+                  .isEqualTo(exists(ref, more, n, null, true, arena));
             }
             assertThat(pool.reserved()).as(what).isZero();
           }
