@@ -195,6 +195,11 @@ final class CpuJoinHashTable implements JoinHashTable {
     return table.payload(HEAD);
   }
 
+  /** Per entry, the next entry of its key (index + 1, 0 = none). */
+  MemorySegment nextEntries() {
+    return next;
+  }
+
   /** Per entry, its build row id. */
   MemorySegment rowIds() {
     return rowIds;

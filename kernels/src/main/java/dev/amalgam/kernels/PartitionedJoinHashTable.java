@@ -14,16 +14,16 @@ import org.jspecify.annotations.Nullable;
  * rows all in partition {@code hash >>> (64 - log2 P)} (the top bits; the tables index their slots
  * with the low bits, so the two do not correlate).
  *
- * <p>Probes split the probe rows by partition (ascending within each), probe each partition, and
- * restore probe-row order: the unique path and the semi/anti paths through a per-row scatter, the
- * general path by merging the partitions' pair streams on the probe row. A probe row lives in one
+ * <p>Probes go a chunk of 2,048 probe rows at a time: each row is hashed once, tested against a
+ * Bloom filter of all keys (built by the first probe), and the rows that pass are split by
+ * partition in scratch and looked up in their partition's table; the result lands per position of
+ * the chunk, so every probe emits in probe-row order without merging. A probe row lives in one
  * partition, so the order of the build rows of one probe row is its partition's (build order).
  */
 final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
   private static final String KERNEL = "partitioned join hash table";
   private static final ValueLayout.OfInt INT = ArrowLayout.INT32;
   private static final ValueLayout.OfLong LONG = ArrowLayout.INT64;
-  private static final int MERGE_BUFFER = 1024;
   private static final int CHUNK = 2048;
 
   /** Bytes of a {@link Lookup}'s scratch: three arrays of longs and four of ints per chunk. */
@@ -31,8 +31,8 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
 
   private final List<KeyType> keyTypes;
 
-  /** Buffers of drained merging probes, for later probes. */
-  private final ConcurrentLinkedQueue<MergeBuffers> spareBuffers = new ConcurrentLinkedQueue<>();
+  /** Lookup blocks of drained probes, for later probes (any thread). */
+  private final ConcurrentLinkedQueue<MemorySegment> spareBlocks = new ConcurrentLinkedQueue<>();
 
   private final CpuJoinHashTable[] parts;
   private final int shift;
@@ -156,13 +156,6 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     return split(keys, n, sel, rows, partOf);
   }
 
-  private Split split(
-      List<KeyColumn> keys, int n, @Nullable MemorySegment sel, int maxRow, MergeBuffers buffers) {
-    MemorySegment rows = buffers.rows(4L * Math.max(1, n));
-    MemorySegment partOf = parts.length == 1 ? rows : buffers.partOf(4L * Math.max(1, maxRow + 1));
-    return split(keys, n, sel, rows, partOf);
-  }
-
   /** Splits the rows by partition into {@code rows}, using {@code partOf} (maxRow + 1 ints). */
   private Split split(
       List<KeyColumn> keys,
@@ -255,7 +248,7 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     int count = 0;
     for (int start = 0; start < n; start += CHUNK) {
       int len = Math.min(CHUNK, n - start);
-      lookup.find(cols, sel, start, len, true);
+      lookup.find(cols, sel, start, len, Lookup.ROW_IDS);
       MemorySegment match = lookup.match;
       for (int i = 0; i < len; i++) {
         long b = match.getAtIndex(LONG, i);
@@ -276,7 +269,11 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
    * chunk, so that the callers emit in probe-row order without merging.
    */
   private final class Lookup {
-    /** Per position of the chunk: the build row id + 1 of its key's first entry, 0 when absent. */
+    /**
+     * Per position of the chunk, 0 when its key is absent, else: 1 ({@link #EXISTS}), the build row
+     * id + 1 of its key's first entry ({@link #ROW_IDS}), or its partition in the high and that
+     * entry (index + 1) in the low 32 bits ({@link #ENTRIES}).
+     */
     final MemorySegment match;
 
     private final MemorySegment hashes;
@@ -293,8 +290,19 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
 
     private final long filterMask = bloomMask;
 
+    /** {@link #find} modes: what a match holds. */
+    static final int EXISTS = 0;
+
+    static final int ROW_IDS = 1;
+    static final int ENTRIES = 2;
+
+    /** A lookup in the calling thread's scratch (valid until the thread's next lookup). */
     Lookup() {
-      MemorySegment block = NativeScratch.get(NativeScratch.PARTITION_SLOT, LOOKUP_BYTES);
+      this(NativeScratch.get(NativeScratch.PARTITION_SLOT, LOOKUP_BYTES));
+    }
+
+    /** A lookup in {@code block} ({@link #LOOKUP_BYTES}). */
+    Lookup(MemorySegment block) {
       this.hashes = block.asSlice(0, 8L * CHUNK);
       this.partHashes = block.asSlice(8L * CHUNK, 8L * CHUNK);
       this.match = block.asSlice(16L * CHUNK, 8L * CHUNK);
@@ -305,11 +313,9 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     }
 
     /**
-     * Looks up positions {@code [start, start + len)} ({@code len <= CHUNK}) into {@link #match};
-     * with {@code rowIds} false a match is 1 instead of its build row id + 1 (semi and anti probes,
-     * which need not load the ids).
+     * Looks up positions {@code [start, start + len)} ({@code len <= CHUNK}) into {@link #match}.
      */
-    void find(KeyColumn[] cols, @Nullable MemorySegment sel, int start, int len, boolean rowIds) {
+    void find(KeyColumn[] cols, @Nullable MemorySegment sel, int start, int len, int mode) {
       CpuHashKernels.hashChunk(KERNEL, cols, sel, start, len, hashes);
       java.util.Arrays.fill(at, 0);
       int c = 0;
@@ -363,7 +369,14 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
           long m = 0;
           if (gid >= 0) {
             int e = heads.getAtIndex(INT, gid);
-            m = e == 0 ? 0 : rowIds ? ids.getAtIndex(LONG, e - 1L) + 1 : 1;
+            m =
+                e == 0
+                    ? 0
+                    : switch (mode) {
+                      case ROW_IDS -> ids.getAtIndex(LONG, e - 1L) + 1;
+                      case ENTRIES -> (long) p << 32 | e;
+                      default -> 1;
+                    };
           }
           match.setAtIndex(LONG, partPos.getAtIndex(INT, from + k), m);
         }
@@ -400,7 +413,7 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     int count = 0;
     for (int start = 0; start < n; start += CHUNK) {
       int len = Math.min(CHUNK, n - start);
-      lookup.find(cols, sel, start, len, false);
+      lookup.find(cols, sel, start, len, Lookup.EXISTS);
       MemorySegment match = lookup.match;
       for (int i = 0; i < len; i++) {
         if ((match.getAtIndex(LONG, i) != 0) == semi) {
@@ -419,106 +432,34 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
     if (parts.length == 1) {
       return parts[0].probe(keys, n, sel);
     }
-    // the split must outlive this call: the merging probe reads it until it is drained, then
-    // gives its buffers back for a later probe
-    MergeBuffers buffers = spareBuffers.poll();
-    if (buffers == null) {
-      buffers = new MergeBuffers(parts.length);
-    }
-    Split split = split(keys, n, sel, maxRow, buffers);
-    return new MergingProbe(keys, split, buffers);
+    return new ChainProbe(Hashing.checkKeys(KERNEL + " probe", keys, keyTypes, maxRow), n, sel);
   }
 
   /**
-   * The memory of one merging probe: the split of the probe rows by partition and a pair buffer per
-   * partition. Reused by later probes once a probe is drained (any thread); an abandoned probe's
-   * buffers are freed by the garbage collector.
+   * A probe with duplicate keys: a chunk of probe rows at a time goes through a {@link Lookup} (so
+   * each row is hashed once and rows the Bloom filter rejects are not looked up), which leaves per
+   * position of the chunk the partition and first entry of its key; the probe then walks each
+   * position's chain in its partition, in probe-row order. Its lookup block outlives a call to
+   * {@link #next}, so it is the probe's own, taken from (and given back to) the table's spares.
    */
-  private static final class MergeBuffers {
-    final MemorySegment[] pr;
-    final MemorySegment[] br;
-    MemorySegment rows;
-    MemorySegment partOf;
-
-    MergeBuffers(int partitions) {
-      pr = new MemorySegment[partitions];
-      br = new MemorySegment[partitions];
-      for (int i = 0; i < partitions; i++) {
-        pr[i] = Arena.ofAuto().allocate(4L * MERGE_BUFFER, 64);
-        br[i] = Arena.ofAuto().allocate(8L * MERGE_BUFFER, 64);
-      }
-      rows = Arena.ofAuto().allocate(4L * MERGE_BUFFER, 64);
-      partOf = Arena.ofAuto().allocate(4L * MERGE_BUFFER, 64);
-    }
-
-    /** {@code rows} of at least {@code bytes}. */
-    MemorySegment rows(long bytes) {
-      if (rows.byteSize() < bytes) {
-        rows = Arena.ofAuto().allocate(Math.max(bytes, 2 * rows.byteSize()), 64);
-      }
-      return rows;
-    }
-
-    /** {@code partOf} of at least {@code bytes} (a buffer of its own, apart from rows). */
-    MemorySegment partOf(long bytes) {
-      if (partOf.byteSize() < bytes) {
-        partOf = Arena.ofAuto().allocate(Math.max(bytes, 2 * partOf.byteSize()), 64);
-      }
-      return partOf;
-    }
-  }
-
-  /**
-   * Merges the partitions' probes on the probe row: each partition's pairs come in ascending probe
-   * row order and a probe row is in one partition only, so taking the smallest head each time
-   * restores the probe-row order.
-   */
-  private final class MergingProbe implements Probe {
-    private final Probe[] probes;
-    private final MemorySegment[] pr;
-    private final MemorySegment[] br;
-    private final int[] len;
-    private final int[] pos;
-    private final boolean[] drained;
-
-    private final MergeBuffers buffers;
+  private final class ChainProbe implements Probe {
+    private final KeyColumn[] cols;
+    private final int n;
+    private final @Nullable MemorySegment sel;
+    private final MemorySegment block = takeBlock();
+    private final Lookup lookup = new Lookup(block);
+    private int chunkStart;
+    private int chunkLen;
+    private int k;
+    private int row;
+    private int entry;
+    private CpuJoinHashTable part = parts[0];
     private boolean released;
 
-    MergingProbe(List<KeyColumn> keys, Split split, MergeBuffers buffers) {
-      this.buffers = buffers;
-      int p = parts.length;
-      probes = new Probe[p];
-      pr = buffers.pr;
-      br = buffers.br;
-      len = new int[p];
-      pos = new int[p];
-      drained = new boolean[p];
-      for (int i = 0; i < p; i++) {
-        int c = split.count(i);
-        if (c == 0) {
-          drained[i] = true;
-          continue;
-        }
-        probes[i] = parts[i].probe(keys, c, split.sel(i));
-      }
-    }
-
-    /** Makes partition i's buffer non-empty unless it is drained; returns whether it has a head. */
-    private boolean fill(int i) {
-      if (pos[i] < len[i]) {
-        return true;
-      }
-      if (drained[i]) {
-        return false;
-      }
-      Probe probe = Objects.requireNonNull(probes[i]);
-      int got = probe.next(pr[i], br[i], MERGE_BUFFER);
-      pos[i] = 0;
-      len[i] = got;
-      if (probe.isDone() || got < MERGE_BUFFER) {
-        drained[i] = true;
-      }
-      return got > 0;
+    ChainProbe(KeyColumn[] cols, int n, @Nullable MemorySegment sel) {
+      this.cols = cols;
+      this.n = n;
+      this.sel = sel;
     }
 
     @Override
@@ -532,44 +473,45 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
       Hashing.checkBytes(kernel, "buildRows", buildRows, 8L * capacity);
       int count = 0;
       while (count < capacity) {
-        int best = -1;
-        int bestRow = Integer.MAX_VALUE;
-        for (int i = 0; i < probes.length; i++) {
-          if (fill(i)) {
-            int r = pr[i].getAtIndex(INT, pos[i]);
-            if (r < bestRow) {
-              bestRow = r;
-              best = i;
-            }
+        if (entry == 0) {
+          if (k >= n) {
+            break;
           }
+          if (k == chunkStart + chunkLen) {
+            chunkStart = k;
+            chunkLen = Math.min(CHUNK, n - k);
+            lookup.find(cols, sel, chunkStart, chunkLen, Lookup.ENTRIES);
+          }
+          long m = lookup.match.getAtIndex(LONG, k - chunkStart);
+          row = row(sel, k);
+          entry = (int) m;
+          part = parts[(int) (m >>> 32)];
+          k++;
+          continue;
         }
-        if (best < 0) {
-          break;
-        }
-        // all pairs of this probe row, as far as they are buffered and fit
-        do {
-          probeRows.setAtIndex(INT, count, bestRow);
-          buildRows.setAtIndex(LONG, count, br[best].getAtIndex(LONG, pos[best]));
-          count++;
-          pos[best]++;
-        } while (count < capacity && fill(best) && pr[best].getAtIndex(INT, pos[best]) == bestRow);
+        probeRows.setAtIndex(INT, count, row);
+        buildRows.setAtIndex(LONG, count, part.rowIds().getAtIndex(LONG, entry - 1L));
+        count++;
+        entry = part.nextEntries().getAtIndex(INT, entry - 1L);
       }
       return count;
     }
 
     @Override
     public boolean isDone() {
-      for (int i = 0; i < probes.length; i++) {
-        if (pos[i] < len[i] || !drained[i]) {
-          return false;
-        }
-      }
-      if (!released) {
+      boolean done = entry == 0 && k >= n;
+      if (done && !released) {
         released = true;
-        spareBuffers.offer(buffers);
+        spareBlocks.offer(block);
       }
-      return true;
+      return done;
     }
+  }
+
+  /** A lookup block from the spares of finished probes, or a new one. */
+  private MemorySegment takeBlock() {
+    MemorySegment b = spareBlocks.poll();
+    return b != null ? b : Arena.ofAuto().allocate(LOOKUP_BYTES, 64);
   }
 
   @Override
