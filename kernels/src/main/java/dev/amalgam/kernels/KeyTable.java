@@ -520,22 +520,7 @@ final class KeyTable implements AutoCloseable {
       int nullGroup) {
     for (int i = 0; i < len; i++) {
       long v = values.getAtIndex(ArrowLayout.INT64, (long) start + i);
-      long pos = rowHashes.getAtIndex(LONG, i) & mask;
-      int gid;
-      while (true) {
-        long off = pos << 4;
-        long e = slots.get(LONG, off);
-        if (slots.get(LONG, off + 8) == v && e != 0 && (int) e - 1 != nullGroup) {
-          gid = (int) e - 1;
-          break;
-        }
-        if (e == 0) {
-          gid = -1;
-          break;
-        }
-        pos = (pos + 1) & mask;
-      }
-      gids.setAtIndex(INT, i, gid);
+      gids.setAtIndex(INT, i, findInt64(slots, mask, nullGroup, v, rowHashes.getAtIndex(LONG, i)));
     }
   }
 
@@ -553,22 +538,23 @@ final class KeyTable implements AutoCloseable {
     for (int i = 0; i < len; i++) {
       long v =
           values.getAtIndex(ArrowLayout.INT64, sel.getAtIndex(ArrowLayout.INT32, (long) start + i));
-      long pos = rowHashes.getAtIndex(LONG, i) & mask;
-      int gid;
-      while (true) {
-        long off = pos << 4;
-        long e = slots.get(LONG, off);
-        if (slots.get(LONG, off + 8) == v && e != 0 && (int) e - 1 != nullGroup) {
-          gid = (int) e - 1;
-          break;
-        }
-        if (e == 0) {
-          gid = -1;
-          break;
-        }
-        pos = (pos + 1) & mask;
+      gids.setAtIndex(INT, i, findInt64(slots, mask, nullGroup, v, rowHashes.getAtIndex(LONG, i)));
+    }
+  }
+
+  /** The group of int64 key {@code v} with hash {@code h} in inline slots, -1 when absent. */
+  private static int findInt64(MemorySegment slots, long mask, int nullGroup, long v, long h) {
+    long pos = h & mask;
+    while (true) {
+      long off = pos << 4;
+      long e = slots.get(LONG, off);
+      if (slots.get(LONG, off + 8) == v && e != 0 && (int) e - 1 != nullGroup) {
+        return (int) e - 1;
       }
-      gids.setAtIndex(INT, i, gid);
+      if (e == 0) {
+        return -1;
+      }
+      pos = (pos + 1) & mask;
     }
   }
 
