@@ -962,11 +962,97 @@ final class CpuArithmeticKernels implements ArithmeticKernels {
       int from,
       int to,
       MemorySegment out) {
+    long lim = POW10[pl.tr.precision()];
+    boolean add = pl.op == ArithmeticOp.ADD || pl.op == ArithmeticOp.SUBTRACT;
+    if (!add && pl.op != ArithmeticOp.MULTIPLY) {
+      for (int k = from; k < to; k++) {
+        int row = rowOf(sel, k);
+        long r = valid(av, bv, row) ? decimalOp(pl, i64(a, ac, row), i64(b, bc, row), row) : 0;
+        out.setAtIndex(ArrowLayout.INT64, k, r);
+      }
+      return;
+    }
+    // runs of rows without calls in the loop (so the segments' checks are hoisted); a row the
+    // run cannot decide cheaply ends it and goes through decimalOp, which decides or refuses it
+    int k = from;
+    while (k < to) {
+      k =
+          add
+              ? addRun(pl, lim, a, ac, av, b, bc, bv, sel, k, to, out)
+              : multiplyRun(lim, a, ac, av, b, bc, bv, sel, k, to, out);
+      if (k < to) {
+        int row = rowOf(sel, k);
+        out.setAtIndex(ArrowLayout.INT64, k, decimalOp(pl, i64(a, ac, row), i64(b, bc, row), row));
+        k++;
+      }
+    }
+  }
+
+  /**
+   * Decimal add / subtract of positions {@code [from, to)} while |x| < 10^(18 - ka), |y| < 10^(18 -
+   * kb) (both scaled terms and their sum stay in int64) and the result fits; returns the first
+   * position that does not qualify, or {@code to}.
+   */
+  private static int addRun(
+      DecimalPlan pl,
+      long lim,
+      @Nullable MemorySegment a,
+      long ac,
+      @Nullable MemorySegment av,
+      @Nullable MemorySegment b,
+      long bc,
+      @Nullable MemorySegment bv,
+      @Nullable MemorySegment sel,
+      int from,
+      int to,
+      MemorySegment out) {
+    long pa = POW10[pl.ka];
+    long pb = pl.op == ArithmeticOp.SUBTRACT ? -POW10[pl.kb] : POW10[pl.kb];
+    long limA = POW10[DecimalType.MAX_PRECISION - pl.ka];
+    long limB = POW10[DecimalType.MAX_PRECISION - pl.kb];
     for (int k = from; k < to; k++) {
       int row = rowOf(sel, k);
-      long r = valid(av, bv, row) ? decimalOp(pl, i64(a, ac, row), i64(b, bc, row), row) : 0;
+      long r = 0;
+      if (valid(av, bv, row)) {
+        long x = i64(a, ac, row);
+        long y = i64(b, bc, row);
+        r = x * pa + y * pb;
+        if (x >= limA || x <= -limA || y >= limB || y <= -limB || r >= lim || r <= -lim) {
+          return k;
+        }
+      }
       out.setAtIndex(ArrowLayout.INT64, k, r);
     }
+    return to;
+  }
+
+  /** Decimal multiply like {@link #addRun}: while the product is exact in int64 and fits. */
+  private static int multiplyRun(
+      long lim,
+      @Nullable MemorySegment a,
+      long ac,
+      @Nullable MemorySegment av,
+      @Nullable MemorySegment b,
+      long bc,
+      @Nullable MemorySegment bv,
+      @Nullable MemorySegment sel,
+      int from,
+      int to,
+      MemorySegment out) {
+    for (int k = from; k < to; k++) {
+      int row = rowOf(sel, k);
+      long r = 0;
+      if (valid(av, bv, row)) {
+        long x = i64(a, ac, row);
+        long y = i64(b, bc, row);
+        r = x * y;
+        if (Math.multiplyHigh(x, y) != (r >> 63) || r >= lim || r <= -lim) {
+          return k;
+        }
+      }
+      out.setAtIndex(ArrowLayout.INT64, k, r);
+    }
+    return to;
   }
 
   private static DecimalType decimalAny(

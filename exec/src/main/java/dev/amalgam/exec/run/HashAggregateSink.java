@@ -48,14 +48,38 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   /** Aggregates the tables compute: one per user aggregate, two (SUM, COUNT) for AVG. */
   private final List<Agg> internal = new ArrayList<>();
 
-  /** Per user aggregate, its first internal aggregate. */
+  /** Per user aggregate, its internal aggregate (for AVG: the SUM). */
   private final int[] firstInternal;
+
+  /** Per AVG, its internal COUNT (-1 for the other aggregates). */
+  private final int[] avgCount;
+
+  /**
+   * The distinct aggregate arguments, evaluated once per batch: SUM(x) and AVG(x) share x and the
+   * internal SUM over it.
+   */
+  private final List<BoundExpr> valueArgs = new ArrayList<>();
+
+  /**
+   * Per value argument, a function that reads its values: COUNT when only COUNT does (the values
+   * then need no widening).
+   */
+  private final List<AggCall.Function> valueFunctions = new ArrayList<>();
 
   /** The aggregates of a table over spilled partial rows. */
   private final Agg[] mergeAggs;
 
   private final ValueType[] partialTypes;
   private final KeyType[] keyTypes;
+
+  /**
+   * The tables' key columns: {@link #keyTypes}, or one int64 when {@link #packing} packs the keys.
+   * Decided by the first batch (dictionary sizes come with it), before any table exists.
+   */
+  private volatile KeyType[] tableKeys;
+
+  private volatile @Nullable KeyPacking packing;
+  private volatile boolean packingDecided;
   private final OpStats stats = new OpStats();
   private final List<byte[] @Nullable []> dictionaries = new ArrayList<>();
   private final List<Chunk> output = new ArrayList<>();
@@ -80,13 +104,14 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       keyTypes[i] = keyType(keys.get(i).type());
       dictionaries.add(null);
     }
+    tableKeys = keyTypes;
     firstInternal = new int[aggs.size()];
-    int values = 0;
+    avgCount = new int[aggs.size()];
+    Arrays.fill(avgCount, -1);
     for (int a = 0; a < aggs.size(); a++) {
       AggSpec s = aggs.get(a);
-      firstInternal[a] = internal.size();
       if (s.function() == AggCall.Function.COUNT_STAR) {
-        internal.add(Agg.countStar());
+        firstInternal[a] = internalIndex(Agg.countStar());
         continue;
       }
       BoundExpr arg = Objects.requireNonNull(s.argument());
@@ -94,15 +119,23 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
           arg.type().computeType().kind() == DataType.Kind.FLOAT64
               ? ValueType.FLOAT64
               : ValueType.INT64;
-      int input = values++;
+      int input = valueArgs.indexOf(arg);
+      if (input < 0) {
+        input = valueArgs.size();
+        valueArgs.add(arg);
+        valueFunctions.add(s.function());
+      }
+      if (s.function() != AggCall.Function.COUNT) {
+        valueFunctions.set(input, s.function());
+      }
       switch (s.function()) {
-        case SUM -> internal.add(Agg.sum(input, vt));
-        case COUNT -> internal.add(Agg.count(input, vt));
-        case MIN -> internal.add(Agg.min(input, vt));
-        case MAX -> internal.add(Agg.max(input, vt));
+        case SUM -> firstInternal[a] = internalIndex(Agg.sum(input, vt));
+        case COUNT -> firstInternal[a] = internalIndex(Agg.count(input, vt));
+        case MIN -> firstInternal[a] = internalIndex(Agg.min(input, vt));
+        case MAX -> firstInternal[a] = internalIndex(Agg.max(input, vt));
         case AVG -> {
-          internal.add(Agg.sum(input, vt));
-          internal.add(Agg.count(input, vt));
+          firstInternal[a] = internalIndex(Agg.sum(input, vt));
+          avgCount[a] = internalIndex(Agg.count(input, vt));
         }
         case COUNT_STAR -> throw new AssertionError();
       }
@@ -121,6 +154,16 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
             case AVG -> throw new AssertionError("AVG is computed as SUM / COUNT");
           };
     }
+  }
+
+  /** The index of internal aggregate {@code a}, added unless an equal one is there. */
+  private int internalIndex(Agg a) {
+    int i = internal.indexOf(a);
+    if (i < 0) {
+      i = internal.size();
+      internal.add(a);
+    }
+    return i;
   }
 
   private static KeyType keyType(DataType t) {
@@ -145,7 +188,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
 
   private GroupByHashTable newTable(MemoryConsumer consumer, boolean merging) {
     return GroupByHashTable.builder()
-        .keys(keyTypes)
+        .keys(tableKeys)
         .aggregates(merging ? mergeAggs : internal.toArray(Agg[]::new))
         .consumer(consumer)
         .build();
@@ -173,16 +216,32 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         // no GROUP BY: one group, key 0, and no hashing per row (addToOneGroup)
         keyCols.add(KeyColumn.int32(s.allocate(4L), null));
       }
+      Vec[] keyVecs = new Vec[keys.size()];
       for (int i = 0; i < keys.size(); i++) {
-        Vec v = ExprEvaluator.evaluate(keys.get(i), b, s);
-        keyCols.add(keyColumn(i, v, s));
+        keyVecs[i] = ExprEvaluator.evaluate(keys.get(i), b, s);
       }
-      List<ValueColumn> values = new ArrayList<>();
-      for (AggSpec a : aggs) {
-        BoundExpr arg = a.argument();
-        if (arg != null) {
-          values.add(valueColumn(ExprEvaluator.evaluate(arg, b, s), a.function(), s));
+      if (!packingDecided) {
+        decidePacking(keyVecs);
+      }
+      KeyPacking p = packing;
+      if (p != null) {
+        for (int i = 0; i < keyVecs.length; i++) {
+          if (keyVecs[i].type().kind() == DataType.Kind.DICTIONARY_UTF8) {
+            captureDictionary(i, keyVecs[i]);
+          }
         }
+        MemorySegment packed = s.allocate(8L * n);
+        p.pack(keyVecs, n, packed);
+        keyCols.add(new KeyColumn(KeyType.INT64, packed, null, null));
+      } else {
+        for (int i = 0; i < keyVecs.length; i++) {
+          keyCols.add(keyColumn(i, keyVecs[i], s));
+        }
+      }
+      List<ValueColumn> values = new ArrayList<>(valueArgs.size());
+      for (int i = 0; i < valueArgs.size(); i++) {
+        values.add(
+            valueColumn(ExprEvaluator.evaluate(valueArgs.get(i), b, s), valueFunctions.get(i), s));
       }
       add(keyCols, values, n, s);
       stats.record(n, 0, System.nanoTime() - t0);
@@ -231,6 +290,38 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         }
       }
     }
+  }
+
+  private synchronized void decidePacking(Vec[] keyVecs) {
+    if (packingDecided) {
+      return;
+    }
+    List<DataType> types = new ArrayList<>();
+    int[] dictionarySizes = new int[keyVecs.length];
+    for (int i = 0; i < keyVecs.length; i++) {
+      Vec v = keyVecs[i];
+      types.add(v.type());
+      Vec d = v.dictionary();
+      dictionarySizes[i] = d == null ? -1 : d.n();
+    }
+    KeyPacking p = KeyPacking.of(types, dictionarySizes);
+    if (p != null) {
+      packing = p;
+      tableKeys = new KeyType[] {KeyType.INT64};
+    }
+    packingDecided = true;
+  }
+
+  /** Whether key {@code k} of group {@code g} is null (the user's key, packed or not). */
+  private boolean keyNull(GroupByHashTable t, int g, int k) {
+    KeyPacking p = packing;
+    return p != null ? p.isNull(t.keyLong(g, 0), k) : t.isKeyNull(g, k);
+  }
+
+  /** Key {@code k} of group {@code g} as a long (int32 values, dictionary indices, 0/1). */
+  private long keyValue(GroupByHashTable t, int g, int k) {
+    KeyPacking p = packing;
+    return p != null ? p.value(t.keyLong(g, 0), k) : t.keyLong(g, k);
   }
 
   private KeyColumn keyColumn(int key, Vec v, Scratch s) {
@@ -290,13 +381,13 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   // ---- spilling ---------------------------------------------------------------------------
 
   private DataType[] spillTypes() {
-    DataType[] t = new DataType[keyTypes.length + internal.size()];
-    for (int k = 0; k < keyTypes.length; k++) {
-      t[k] = keyStorage(keyTypes[k]);
+    KeyType[] tk = tableKeys;
+    DataType[] t = new DataType[tk.length + internal.size()];
+    for (int k = 0; k < tk.length; k++) {
+      t[k] = keyStorage(tk[k]);
     }
     for (int j = 0; j < internal.size(); j++) {
-      t[keyTypes.length + j] =
-          partialTypes[j] == ValueType.FLOAT64 ? DataType.FLOAT64 : DataType.INT64;
+      t[tk.length + j] = partialTypes[j] == ValueType.FLOAT64 ? DataType.FLOAT64 : DataType.INT64;
     }
     return t;
   }
@@ -334,26 +425,27 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
 
   private Chunk partialRows(
       GroupByHashTable t, int from, int n, DataType[] types, MemoryConsumer c) {
+    KeyType[] tk = tableKeys;
     boolean[] nullable = new boolean[types.length];
     Arrays.fill(nullable, true);
     long[] utf8 = new long[types.length];
-    for (int k = 0; k < keyTypes.length; k++) {
-      if (keyTypes[k] == KeyType.UTF8) {
+    for (int k = 0; k < tk.length; k++) {
+      if (tk[k] == KeyType.UTF8) {
         utf8[k] = t.utf8KeyBytes(k, from, n);
       }
     }
     Chunk block = Chunk.allocate(types, n, utf8, nullable, c);
     try {
-      for (int k = 0; k < keyTypes.length; k++) {
+      for (int k = 0; k < tk.length; k++) {
         Vec v = block.column(k);
-        if (keyTypes[k] == KeyType.UTF8) {
+        if (tk[k] == KeyType.UTF8) {
           t.readUtf8Key(k, from, n, v.values(), Objects.requireNonNull(v.data()), v.validity());
         } else {
           t.readKey(k, from, n, v.values(), v.validity());
         }
       }
       for (int j = 0; j < internal.size(); j++) {
-        Vec v = block.column(keyTypes.length + j);
+        Vec v = block.column(tk.length + j);
         t.readResult(j, from, n, v.values(), v.validity());
       }
       return block;
@@ -364,13 +456,14 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   }
 
   private List<KeyColumn> keyColumnsOf(Chunk block) {
+    KeyType[] tk = tableKeys;
     List<KeyColumn> cols = new ArrayList<>();
-    for (int k = 0; k < keyTypes.length; k++) {
+    for (int k = 0; k < tk.length; k++) {
       Vec v = block.column(k);
       cols.add(
-          keyTypes[k] == KeyType.UTF8
+          tk[k] == KeyType.UTF8
               ? KeyColumn.utf8(v.values(), Objects.requireNonNull(v.data()), v.validity())
-              : new KeyColumn(keyTypes[k], v.values(), v.validity(), null));
+              : new KeyColumn(tk[k], v.values(), v.validity(), null));
     }
     return cols;
   }
@@ -547,7 +640,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         try (Chunk block = store.read(p, i, query.resultConsumer())) {
           List<ValueColumn> partials = new ArrayList<>();
           for (int j = 0; j < internal.size(); j++) {
-            Vec v = block.column(keyTypes.length + j);
+            Vec v = block.column(tableKeys.length + j);
             partials.add(
                 partialTypes[j] == ValueType.FLOAT64
                     ? ValueColumn.float64(v.values(), v.validity())
@@ -606,8 +699,8 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         byte[][] dict = dictionary(k);
         long bytes = 0;
         for (int g = from; g < from + count; g++) {
-          if (!t.isKeyNull(g, k)) {
-            bytes += dict[(int) t.keyLong(g, k)].length;
+          if (!keyNull(t, g, k)) {
+            bytes += dict[(int) keyValue(t, g, k)].length;
           }
         }
         utf8[k] = bytes;
@@ -647,10 +740,10 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       long at = 0;
       for (int i = 0; i < count; i++) {
         int g = from + i;
-        boolean isNull = t.isKeyNull(g, k);
+        boolean isNull = keyNull(t, g, k);
         Validity.set(validity, i, !isNull);
         if (!isNull) {
-          byte[] b = dict[(int) t.keyLong(g, k)];
+          byte[] b = dict[(int) keyValue(t, g, k)];
           MemorySegment.copy(b, 0, data, ValueLayout.JAVA_BYTE, at, b.length);
           at += b.length;
         }
@@ -658,11 +751,18 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       }
     } else if (kt.kind() == DataType.Kind.BOOL) {
       for (int i = 0; i < count; i++) {
-        boolean isNull = t.isKeyNull(from + i, k);
+        boolean isNull = keyNull(t, from + i, k);
         Validity.set(validity, i, !isNull);
-        if (!isNull && t.keyLong(from + i, k) != 0) {
+        if (!isNull && keyValue(t, from + i, k) != 0) {
           Validity.set(v.values(), i, true);
         }
+      }
+    } else if (packing != null) {
+      // packed keys are 32-bit: int8 / int16 / int32 / date32 in their int32 compute type
+      for (int i = 0; i < count; i++) {
+        boolean isNull = keyNull(t, from + i, k);
+        Validity.set(validity, i, !isNull);
+        v.values().setAtIndex(ArrowLayout.INT32, i, isNull ? 0 : (int) keyValue(t, from + i, k));
       }
     } else {
       t.readKey(k, from, count, v.values(), validity);
@@ -681,7 +781,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       boolean floats = partialTypes[j] == ValueType.FLOAT64;
       for (int i = 0; i < count; i++) {
         int g = from + i;
-        long n = t.resultLong(g, j + 1);
+        long n = t.resultLong(g, avgCount[a]);
         Validity.set(validity, i, n > 0);
         if (n > 0) {
           double sum = floats ? t.resultDouble(g, j) : (double) t.resultLong(g, j);
@@ -727,8 +827,10 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   @Override
   public String describe() {
     long s = spilledGroups.get();
+    KeyPacking p = packing;
     return (aggs.isEmpty() ? "HashDistinct " : "HashAggregate ")
         + (keys.isEmpty() ? "" : "keys " + keys + " ")
+        + (p == null ? "" : "(" + p + ") ")
         + (aggs.isEmpty() ? "" : "aggs " + aggs)
         + (s > 0 ? " (spilled " + s + " partial groups to " + PARTITIONS + " partitions)" : "")
         + (parallelMerges > 0 ? " (merged in parallel in " + parallelMerges + " partitions)" : "");

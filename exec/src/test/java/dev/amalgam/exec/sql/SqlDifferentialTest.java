@@ -57,6 +57,22 @@ final class SqlDifferentialTest {
             false));
     c.add(
         new Case(
+            "group by narrow keys packed into one int64 (dictionary, bool, int32; with nulls)",
+            "select g, v > 0 pos, k, count(*) n, sum(p) s from f group by g, v > 0, k",
+            false));
+    c.add(
+        new Case(
+            "aggregates sharing an argument (one internal SUM for SUM and AVG of v)",
+            "select k, sum(v) s, avg(v) a, count(v) c, sum(v) s2, avg(x) ax, sum(x) sx, count(*) n"
+                + " from f group by k",
+            false));
+    c.add(
+        new Case(
+            "group by a dictionary string and a date, packed",
+            "select g, d, count(*) n, max(v) mv from f where k < 10 group by g, d",
+            false));
+    c.add(
+        new Case(
             "order by with limit and offset",
             "select id, v from f where v is not null order by v desc, id asc limit 25 offset 5",
             true));
