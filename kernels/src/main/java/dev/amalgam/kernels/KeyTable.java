@@ -1,6 +1,7 @@
 package dev.amalgam.kernels;
 
 import dev.amalgam.memory.pool.MemoryLimitExceededException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -73,6 +74,21 @@ final class KeyTable implements AutoCloseable {
   private final int countColumn;
   private final boolean anyUtf8;
   private final boolean inline;
+
+  /**
+   * Where {@link #setSlot} writes a slot's key word: -1 (the slot's second word) in inline tables,
+   * 0 (the first word of {@link #KEY_SINK}) in the others. The write is unconditional on purpose: a
+   * branch on {@link #inline} in code shared by both kinds of table was compiled for one kind and
+   * then trapped on every insert into the other, millions of times, without being recompiled.
+   */
+  private final long keyWordMask;
+
+  /** Receives the key words of tables that do not keep keys in their slots; never read. */
+  private static final MemorySegment KEY_SINK = Arena.global().allocate(16, 16);
+
+  /** {@link #slots} in inline tables, {@link #KEY_SINK} in the others. */
+  private MemorySegment keyWords = KEY_SINK;
+
   private final int slotShift;
   private final TableMemory memory;
 
@@ -126,6 +142,7 @@ final class KeyTable implements AutoCloseable {
     this.anyUtf8 = utf8;
     this.inline = types.length == 1 && types[0] != KeyType.UTF8;
     this.slotShift = inline ? 4 : 3;
+    this.keyWordMask = inline ? -1L : 0L;
     this.keys = new MemorySegment[types.length];
     this.lengths = new MemorySegment[types.length];
     this.payload = new MemorySegment[payloadWidths.length];
@@ -761,6 +778,7 @@ final class KeyTable implements AutoCloseable {
       payload[p] = copy(payload[p], next.segment(s++), (long) payloadWidths[p] * count);
     }
     long newMask = cap - 1L;
+    MemorySegment newKeyWords = inline ? newSlots : KEY_SINK;
     for (int g = 0; g < count; g++) {
       long h = newHashes.getAtIndex(LONG, g);
       long pos = h & newMask;
@@ -768,12 +786,11 @@ final class KeyTable implements AutoCloseable {
         pos = (pos + 1) & newMask;
       }
       newSlots.set(LONG, pos << slotShift, (h & TAG_MASK) | (g + 1L));
-      if (inline) {
-        newSlots.set(LONG, (pos << slotShift) + 8, keys[0].getAtIndex(LONG, g));
-      }
+      newKeyWords.set(LONG, ((pos << slotShift) + 8) & keyWordMask, keyWord(g));
     }
     block = next;
     slots = newSlots;
+    keyWords = newKeyWords;
     hashes = newHashes;
     nulls = newNulls;
     capacity = cap;
@@ -803,9 +820,12 @@ final class KeyTable implements AutoCloseable {
   /** Points slot {@code pos} at group {@code g} (whose key is stored). */
   private void setSlot(long pos, long h, int g) {
     slots.set(LONG, pos << slotShift, (h & TAG_MASK) | (g + 1L));
-    if (inline) {
-      slots.set(LONG, (pos << slotShift) + 8, keys[0].getAtIndex(LONG, g));
-    }
+    keyWords.set(LONG, ((pos << slotShift) + 8) & keyWordMask, keyWord(g));
+  }
+
+  /** Group {@code g}'s first key word (a value, or a utf8 key's string offset). */
+  private long keyWord(int g) {
+    return keys[0].getAtIndex(LONG, g);
   }
 
   /** Groups a table of {@code cap} slots holds at most. */
@@ -883,6 +903,7 @@ final class KeyTable implements AutoCloseable {
     block = null;
     stringBlock = null;
     slots = MemorySegment.NULL;
+    keyWords = KEY_SINK;
     hashes = MemorySegment.NULL;
     nulls = MemorySegment.NULL;
     strings = MemorySegment.NULL;
