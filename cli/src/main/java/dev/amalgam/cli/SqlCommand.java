@@ -2,6 +2,7 @@ package dev.amalgam.cli;
 
 import dev.amalgam.exec.Engine;
 import dev.amalgam.memory.Topology;
+import dev.amalgam.samples.tpch.JitWarmUp;
 import dev.amalgam.samples.tpch.TpchData;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -78,6 +79,15 @@ public final class SqlCommand implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   String topology = Topology.DEFAULT_PRESET;
 
+  @Option(
+      names = "--no-jit-warm-up",
+      description =
+          "Do not warm the JIT in the background (by default the interactive shell, and any run"
+              + " with --tpch, compile the engine's kernels over a private SF 0.01 TPC-H engine"
+              + " while data loads or the shell waits, so that first queries do not run"
+              + " uncompiled).")
+  boolean noJitWarmUp;
+
   @Option(names = "--timer", description = "Print each statement's run time (like .timer on).")
   boolean timer;
 
@@ -104,6 +114,10 @@ public final class SqlCommand implements Callable<Integer> {
         Topology.presetNames().contains(topology)
             ? Topology.preset(topology)
             : Topology.parse(Path.of(topology));
+    boolean interactive = command == null && file == null;
+    if (!noJitWarmUp && (interactive || tpch > 0)) {
+      var _ = JitWarmUp.start(t, null); // in the background; nothing waits for it
+    }
     try (Engine engine = Engine.builder().topology(t).build()) {
       if (tpch > 0) {
         TpchData.load(

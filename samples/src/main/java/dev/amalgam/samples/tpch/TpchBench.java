@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code amalgam bench tpch}: the TPC-H queries on Amalgam and on DuckDB in the same process, over
@@ -75,8 +77,11 @@ public final class TpchBench {
       List<TpchQuery> queries,
       int repetitions,
       int warmupPasses,
+      boolean jitWarmUp,
       boolean json,
       PrintStream out) {
+    @Nullable CompletableFuture<String> warm =
+        jitWarmUp ? JitWarmUp.start(Topology.preset(topology), null) : null;
     try (Engine engine = Engine.builder().topology(Topology.preset(topology)).build();
         Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
       int threads = engine.workers().values().stream().mapToInt(Integer::intValue).sum();
@@ -85,15 +90,21 @@ public final class TpchBench {
       }
       long t0 = System.nanoTime();
       long rows = TpchData.load(engine, duck, sf, System.err);
+      String warmed = "no JIT warm-up";
+      if (warm != null) {
+        // ran while the data loaded; the timings start once it is over, so it does not compete
+        warmed = warm.exceptionally(e -> "JIT warm-up failed: " + e).join();
+      }
       if (!json) {
         out.printf(
             Locale.ROOT,
-            "amalgam bench tpch: sf %s, %,d rows loaded into both engines in %.1f s; %s (simulated"
+            "amalgam bench tpch: sf %s, %,d rows loaded into both engines in %.1f s (%s); %s (simulated"
                 + " members) with %d workers vs DuckDB with %d threads; %d warm-up passes over the"
                 + " queries, then per query a warm-up until stable and the median of %d%n",
             TpchData.fmt(sf),
             rows,
             (System.nanoTime() - t0) / 1e9,
+            warmed,
             topology,
             threads,
             threads,

@@ -17,7 +17,14 @@ final class TpchBenchTest {
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     List<TpchBench.Timing> timings =
         TpchBench.run(
-            0.01, "fused-pair", List.of(TpchQueries.get(1), TpchQueries.get(6)), 1, 1, true, out);
+            0.01,
+            "fused-pair",
+            List.of(TpchQueries.get(1), TpchQueries.get(6)),
+            1,
+            1,
+            false,
+            true,
+            out);
     List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
 
     assertThat(lines).hasSize(3);
@@ -36,7 +43,7 @@ final class TpchBenchTest {
   void text_withoutWarmUpPasses_hasNoColdLine() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    TpchBench.run(0.01, "cpu", List.of(TpchQueries.get(6)), 1, 0, false, out);
+    TpchBench.run(0.01, "cpu", List.of(TpchQueries.get(6)), 1, 0, false, false, out);
     String text = bytes.toString(StandardCharsets.UTF_8);
 
     assertThat(text).contains("Q06", "geometric mean of the ratios").doesNotContain("cold");
