@@ -12,6 +12,7 @@ import dev.amalgam.kernels.KeyType;
 import dev.amalgam.kernels.TableFullException;
 import dev.amalgam.kernels.Validity;
 import dev.amalgam.memory.pool.MemoryConsumer;
+import dev.amalgam.memory.pool.MemoryLimitExceededException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HashAggregateSink implements Sink, AutoCloseable {
   static final int PARTITIONS = SpillPartitions.COUNT;
+  private static final int DEFAULT_GROUPS = 1024;
   private static final int OUT_ROWS = 65536;
 
   private final List<BoundExpr> keys;
@@ -192,6 +194,27 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         .aggregates(merging ? mergeAggs : internal.toArray(Agg[]::new))
         .consumer(consumer)
         .build();
+  }
+
+  /**
+   * A merging table sized for {@code groups} groups up front, so that a large merge does not grow
+   * it by doubling (each growth allocates a zero-filled block and rehashes every group); the
+   * default size when that much memory is refused.
+   */
+  private GroupByHashTable newMergeTable(MemoryConsumer consumer, long groups) {
+    if (groups > DEFAULT_GROUPS) {
+      try {
+        return GroupByHashTable.builder()
+            .keys(tableKeys)
+            .aggregates(mergeAggs)
+            .initialCapacity((int) Math.min(groups, 1 << 28))
+            .consumer(consumer)
+            .build();
+      } catch (MemoryLimitExceededException e) {
+        // fall through: grow as needed, spilling if it must
+      }
+    }
+    return newTable(consumer, true);
   }
 
   private final class Local extends Op {
@@ -635,7 +658,8 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     if (chunks == 0) {
       return 0;
     }
-    try (GroupByHashTable t = newTable(query.stateConsumer(), true)) {
+    // the partition's partial rows bound its groups (equal when each key was in one local table)
+    try (GroupByHashTable t = newMergeTable(query.stateConsumer(), store.rows(p))) {
       for (int i = 0; i < chunks; i++) {
         try (Chunk block = store.read(p, i, query.resultConsumer())) {
           List<ValueColumn> partials = new ArrayList<>();

@@ -125,6 +125,15 @@ final class SpillStore implements AutoCloseable {
     }
   }
 
+  /** Rows stored in partition {@code p}. */
+  synchronized long rows(int p) {
+    long n = 0;
+    for (Stored st : partitions.get(p)) {
+      n += st.rows();
+    }
+    return n;
+  }
+
   /** Number of chunks in partition {@code p}. */
   synchronized int chunks(int p) {
     return partitions.get(p).size();
