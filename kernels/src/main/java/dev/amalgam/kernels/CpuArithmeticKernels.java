@@ -972,6 +972,13 @@ final class CpuArithmeticKernels implements ArithmeticKernels {
       }
       return;
     }
+    if (a != null
+        && b != null
+        && av == null
+        && bv == null
+        && denseRows(pl, lim, a, b, sel, from, to, out)) {
+      return; // two columns without nulls, every row decided in one single-exit loop
+    }
     // runs of rows without calls in the loop (so the segments' checks are hoisted); a row the
     // run cannot decide cheaply ends it and goes through decimalOp, which decides or refuses it
     int k = from;
@@ -986,6 +993,47 @@ final class CpuArithmeticKernels implements ArithmeticKernels {
         k++;
       }
     }
+  }
+
+  /**
+   * Decimal add, subtract or multiply of two columns without nulls at positions {@code [from, to)}:
+   * a loop with one exit that computes every row and only notes whether some row left the cheap
+   * range (then false: the caller decides the positions again, row by row).
+   */
+  private static boolean denseRows(
+      DecimalPlan pl,
+      long lim,
+      MemorySegment a,
+      MemorySegment b,
+      @Nullable MemorySegment sel,
+      int from,
+      int to,
+      MemorySegment out) {
+    boolean bad = false;
+    if (pl.op == ArithmeticOp.MULTIPLY) {
+      for (int k = from; k < to; k++) {
+        int row = rowOf(sel, k);
+        long x = a.getAtIndex(ArrowLayout.INT64, row);
+        long y = b.getAtIndex(ArrowLayout.INT64, row);
+        long r = x * y;
+        bad |= (Math.multiplyHigh(x, y) != (r >> 63)) | (r >= lim) | (r <= -lim);
+        out.setAtIndex(ArrowLayout.INT64, k, r);
+      }
+      return !bad;
+    }
+    long pa = POW10[pl.ka];
+    long pb = pl.op == ArithmeticOp.SUBTRACT ? -POW10[pl.kb] : POW10[pl.kb];
+    long limA = POW10[DecimalType.MAX_PRECISION - pl.ka];
+    long limB = POW10[DecimalType.MAX_PRECISION - pl.kb];
+    for (int k = from; k < to; k++) {
+      int row = rowOf(sel, k);
+      long x = a.getAtIndex(ArrowLayout.INT64, row);
+      long y = b.getAtIndex(ArrowLayout.INT64, row);
+      long r = x * pa + y * pb;
+      bad |= (x >= limA) | (x <= -limA) | (y >= limB) | (y <= -limB) | (r >= lim) | (r <= -lim);
+      out.setAtIndex(ArrowLayout.INT64, k, r);
+    }
+    return !bad;
   }
 
   /**

@@ -1685,6 +1685,13 @@ final class CpuFilterKernels implements FilterKernels {
       int count,
       MemorySegment outValues,
       @Nullable MemorySegment outValidity) {
+    if (validity == null) {
+      gatherValues(values, width, n, indices, count, outValues);
+      if (outValidity != null) {
+        setBits(outValidity, count);
+      }
+      return 0;
+    }
     int valid = 0;
     for (int base = 0; base < count; base += 64) {
       int m = Math.min(64, count - base);
@@ -1720,6 +1727,45 @@ final class CpuFilterKernels implements FilterKernels {
       }
     }
     return count - valid;
+  }
+
+  /** {@code outValues[k] = values[indices[k]]} for columns without nulls: no validity work. */
+  private static void gatherValues(
+      MemorySegment values,
+      int width,
+      int n,
+      MemorySegment indices,
+      int count,
+      MemorySegment outValues) {
+    if (width == 8) {
+      for (int k = 0; k < count; k++) {
+        int row = indices.getAtIndex(ArrowLayout.INT32, k);
+        if (Integer.compareUnsigned(row, n) >= 0) {
+          throw badIndex(k, row, n);
+        }
+        outValues.setAtIndex(ArrowLayout.INT64, k, values.getAtIndex(ArrowLayout.INT64, row));
+      }
+    } else {
+      for (int k = 0; k < count; k++) {
+        int row = indices.getAtIndex(ArrowLayout.INT32, k);
+        if (Integer.compareUnsigned(row, n) >= 0) {
+          throw badIndex(k, row, n);
+        }
+        outValues.setAtIndex(ArrowLayout.INT32, k, values.getAtIndex(ArrowLayout.INT32, row));
+      }
+    }
+  }
+
+  /** Sets bits [0, count) of {@code bitmap}. */
+  private static void setBits(MemorySegment bitmap, int count) {
+    int full = count >>> 6;
+    for (int w = 0; w < full; w++) {
+      bitmap.set(ArrowLayout.INT64, (long) w << 3, -1L);
+    }
+    int rem = count & 63;
+    if (rem != 0) {
+      writeTail(bitmap, (long) full << 6, rem, (1L << rem) - 1);
+    }
   }
 
   private static void checkScatter(
