@@ -859,6 +859,26 @@ final class CpuArithmeticKernels implements ArithmeticKernels {
       return "decimal " + op.verb();
     }
 
+    /** Add / subtract: the factor that brings a to the result's scale. */
+    long termScaleA() {
+      return POW10[ka];
+    }
+
+    /** Add / subtract: the factor that brings b to the result's scale, negative to subtract. */
+    long termScaleB() {
+      return op == ArithmeticOp.SUBTRACT ? -POW10[kb] : POW10[kb];
+    }
+
+    /** Add / subtract: below this magnitude a's scaled term (and the sum) stays in int64. */
+    long cheapLimitA() {
+      return POW10[DecimalType.MAX_PRECISION - ka];
+    }
+
+    /** Add / subtract: below this magnitude b's scaled term stays in int64. */
+    long cheapLimitB() {
+      return POW10[DecimalType.MAX_PRECISION - kb];
+    }
+
     String operands(long x, long y) {
       return ta.toBigDecimal(x).toPlainString()
           + " "
@@ -1021,10 +1041,10 @@ final class CpuArithmeticKernels implements ArithmeticKernels {
       }
       return !bad;
     }
-    long pa = POW10[pl.ka];
-    long pb = pl.op == ArithmeticOp.SUBTRACT ? -POW10[pl.kb] : POW10[pl.kb];
-    long limA = POW10[DecimalType.MAX_PRECISION - pl.ka];
-    long limB = POW10[DecimalType.MAX_PRECISION - pl.kb];
+    long pa = pl.termScaleA();
+    long pb = pl.termScaleB();
+    long limA = pl.cheapLimitA();
+    long limB = pl.cheapLimitB();
     for (int k = from; k < to; k++) {
       int row = rowOf(sel, k);
       long x = a.getAtIndex(ArrowLayout.INT64, row);
@@ -1054,10 +1074,10 @@ final class CpuArithmeticKernels implements ArithmeticKernels {
       int from,
       int to,
       MemorySegment out) {
-    long pa = POW10[pl.ka];
-    long pb = pl.op == ArithmeticOp.SUBTRACT ? -POW10[pl.kb] : POW10[pl.kb];
-    long limA = POW10[DecimalType.MAX_PRECISION - pl.ka];
-    long limB = POW10[DecimalType.MAX_PRECISION - pl.kb];
+    long pa = pl.termScaleA();
+    long pb = pl.termScaleB();
+    long limA = pl.cheapLimitA();
+    long limB = pl.cheapLimitB();
     for (int k = from; k < to; k++) {
       int row = rowOf(sel, k);
       long r = 0;
