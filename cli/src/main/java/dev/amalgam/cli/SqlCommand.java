@@ -116,7 +116,7 @@ public final class SqlCommand implements Callable<Integer> {
             : Topology.parse(Path.of(topology));
     boolean interactive = command == null && file == null;
     if (!noJitWarmUp && (interactive || tpch > 0)) {
-      var _ = JitWarmUp.start(t, null); // in the background; nothing waits for it
+      var _ = JitWarmUp.start(t); // in the background; nothing waits for it
     }
     try (Engine engine = Engine.builder().topology(t).build()) {
       if (tpch > 0) {

@@ -412,12 +412,7 @@ final class CpuJoinHashTable implements JoinHashTable {
     @Override
     public int next(MemorySegment probeRows, MemorySegment buildRows, int capacity) {
       checkOpen();
-      String kernel = KERNEL + " probe";
-      if (capacity < 0) {
-        throw new IllegalArgumentException(kernel + ": capacity must be >= 0: " + capacity);
-      }
-      Hashing.checkBytes(kernel, "probeRows", probeRows, 4L * capacity);
-      Hashing.checkBytes(kernel, "buildRows", buildRows, 8L * capacity);
+      Hashing.checkPairOutputs(KERNEL + " probe", probeRows, buildRows, capacity);
       int count = 0;
       while (count < capacity) {
         if (entry == 0) {

@@ -94,6 +94,19 @@ final class Hashing {
     };
   }
 
+  /**
+   * Checks the outputs of a join probe's {@code next}: {@code capacity} >= 0, room for that many
+   * int32 probe rows and int64 build rows.
+   */
+  static void checkPairOutputs(
+      String kernel, MemorySegment probeRows, MemorySegment buildRows, int capacity) {
+    if (capacity < 0) {
+      throw new IllegalArgumentException(kernel + ": capacity must be >= 0: " + capacity);
+    }
+    checkBytes(kernel, "probeRows", probeRows, 4L * capacity);
+    checkBytes(kernel, "buildRows", buildRows, 8L * capacity);
+  }
+
   /** The data buffer of a utf8 column. */
   static MemorySegment utf8Data(KeyColumn c) {
     return Objects.requireNonNull(c.data(), "utf8 key column without data");

@@ -41,13 +41,16 @@ import org.jspecify.annotations.Nullable;
  */
 public final class HashAggregateSink implements Sink, AutoCloseable {
   static final int PARTITIONS = SpillPartitions.COUNT;
-  private static final int DEFAULT_GROUPS = 1024;
+  private static final KeyType[] PACKED_KEY = {KeyType.INT64};
   private static final int OUT_ROWS = 65536;
 
   private final List<BoundExpr> keys;
   private final List<AggSpec> aggs;
 
-  /** Aggregates the tables compute: one per user aggregate, two (SUM, COUNT) for AVG. */
+  /**
+   * Aggregates the tables compute: one per user aggregate, two (SUM, COUNT) for AVG, each kept once
+   * (SUM(x) and AVG(x) share the SUM).
+   */
   private final List<Agg> internal = new ArrayList<>();
 
   /** Per user aggregate, its internal aggregate (for AVG: the SUM). */
@@ -75,12 +78,11 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   private final KeyType[] keyTypes;
 
   /**
-   * The tables' key columns: {@link #keyTypes}, or one int64 when {@link #packing} packs the keys.
-   * Decided by the first batch (dictionary sizes come with it), before any table exists.
+   * How the keys are packed into one int64, or null. Decided by the first batch (dictionary sizes
+   * come with it), before any table exists; see {@link #tableKeys()}.
    */
-  private volatile KeyType[] tableKeys;
-
   private volatile @Nullable KeyPacking packing;
+
   private volatile boolean packingDecided;
   private final OpStats stats = new OpStats();
   private final List<byte[] @Nullable []> dictionaries = new ArrayList<>();
@@ -106,7 +108,6 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
       keyTypes[i] = keyType(keys.get(i).type());
       dictionaries.add(null);
     }
-    tableKeys = keyTypes;
     firstInternal = new int[aggs.size()];
     avgCount = new int[aggs.size()];
     Arrays.fill(avgCount, -1);
@@ -188,12 +189,20 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     };
   }
 
-  private GroupByHashTable newTable(MemoryConsumer consumer, boolean merging) {
+  /** The tables' key columns: {@link #keyTypes}, or one int64 when the keys are packed. */
+  private KeyType[] tableKeys() {
+    return packing != null ? PACKED_KEY : keyTypes;
+  }
+
+  private GroupByHashTable.Builder tableBuilder(MemoryConsumer consumer, boolean merging) {
     return GroupByHashTable.builder()
-        .keys(tableKeys)
+        .keys(tableKeys())
         .aggregates(merging ? mergeAggs : internal.toArray(Agg[]::new))
-        .consumer(consumer)
-        .build();
+        .consumer(consumer);
+  }
+
+  private GroupByHashTable newTable(MemoryConsumer consumer, boolean merging) {
+    return tableBuilder(consumer, merging).build();
   }
 
   /**
@@ -202,19 +211,11 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
    * default size when that much memory is refused.
    */
   private GroupByHashTable newMergeTable(MemoryConsumer consumer, long groups) {
-    if (groups > DEFAULT_GROUPS) {
-      try {
-        return GroupByHashTable.builder()
-            .keys(tableKeys)
-            .aggregates(mergeAggs)
-            .initialCapacity((int) Math.min(groups, 1 << 28))
-            .consumer(consumer)
-            .build();
-      } catch (MemoryLimitExceededException e) {
-        // fall through: grow as needed, spilling if it must
-      }
+    try {
+      return tableBuilder(consumer, true).initialCapacity((int) Math.min(groups, 1 << 28)).build();
+    } catch (MemoryLimitExceededException e) {
+      return newTable(consumer, true); // grow as needed, spilling if it must
     }
-    return newTable(consumer, true);
   }
 
   private final class Local extends Op {
@@ -330,7 +331,6 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     KeyPacking p = KeyPacking.of(types, dictionarySizes);
     if (p != null) {
       packing = p;
-      tableKeys = new KeyType[] {KeyType.INT64};
     }
     packingDecided = true;
   }
@@ -404,7 +404,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   // ---- spilling ---------------------------------------------------------------------------
 
   private DataType[] spillTypes() {
-    KeyType[] tk = tableKeys;
+    KeyType[] tk = tableKeys();
     DataType[] t = new DataType[tk.length + internal.size()];
     for (int k = 0; k < tk.length; k++) {
       t[k] = keyStorage(tk[k]);
@@ -448,7 +448,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
 
   private Chunk partialRows(
       GroupByHashTable t, int from, int n, DataType[] types, MemoryConsumer c) {
-    KeyType[] tk = tableKeys;
+    KeyType[] tk = tableKeys();
     boolean[] nullable = new boolean[types.length];
     Arrays.fill(nullable, true);
     long[] utf8 = new long[types.length];
@@ -479,7 +479,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
   }
 
   private List<KeyColumn> keyColumnsOf(Chunk block) {
-    KeyType[] tk = tableKeys;
+    KeyType[] tk = tableKeys();
     List<KeyColumn> cols = new ArrayList<>();
     for (int k = 0; k < tk.length; k++) {
       Vec v = block.column(k);
@@ -664,7 +664,7 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
         try (Chunk block = store.read(p, i, query.resultConsumer())) {
           List<ValueColumn> partials = new ArrayList<>();
           for (int j = 0; j < internal.size(); j++) {
-            Vec v = block.column(tableKeys.length + j);
+            Vec v = block.column(tableKeys().length + j);
             partials.add(
                 partialTypes[j] == ValueType.FLOAT64
                     ? ValueColumn.float64(v.values(), v.validity())

@@ -3,9 +3,9 @@ package dev.amalgam.samples.tpch;
 import dev.amalgam.exec.Engine;
 import dev.amalgam.memory.Topology;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,36 +34,23 @@ public final class JitWarmUp {
    * Starts the warm-up once per JVM (later calls return the first one's future). The future
    * completes with a one-line summary, or exceptionally when the warm-up failed (which leaves the
    * caller's engines untouched; it only means the first queries compile as they run).
-   *
-   * @param done called with the summary or the failure's message when the warm-up ends (may be
-   *     null)
    */
-  public static CompletableFuture<String> start(
-      Topology topology, @Nullable Consumer<String> done) {
+  public static CompletableFuture<String> start(Topology topology) {
     CompletableFuture<String> f = new CompletableFuture<>();
     if (!RUNNING.compareAndSet(null, f)) {
-      return java.util.Objects.requireNonNull(RUNNING.get());
+      return Objects.requireNonNull(RUNNING.get());
     }
-    Thread t =
-        Thread.ofPlatform()
-            .name("amalgam-jit-warm-up")
-            .daemon(true)
-            .unstarted(
-                () -> {
-                  try {
-                    String summary = run(topology, SCALE_FACTOR, PASSES);
-                    f.complete(summary);
-                    if (done != null) {
-                      done.accept(summary);
-                    }
-                  } catch (RuntimeException | Error e) {
-                    f.completeExceptionally(e);
-                    if (done != null) {
-                      done.accept("JIT warm-up failed: " + e);
-                    }
-                  }
-                });
-    t.start();
+    Thread.ofPlatform()
+        .name("amalgam-jit-warm-up")
+        .daemon(true)
+        .start(
+            () -> {
+              try {
+                f.complete(run(topology, SCALE_FACTOR, PASSES));
+              } catch (RuntimeException | Error e) {
+                f.completeExceptionally(e);
+              }
+            });
     return f;
   }
 

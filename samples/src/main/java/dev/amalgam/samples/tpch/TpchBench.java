@@ -81,7 +81,7 @@ public final class TpchBench {
       boolean json,
       PrintStream out) {
     @Nullable CompletableFuture<String> warm =
-        jitWarmUp ? JitWarmUp.start(Topology.preset(topology), null) : null;
+        jitWarmUp ? JitWarmUp.start(Topology.preset(topology)) : null;
     try (Engine engine = Engine.builder().topology(Topology.preset(topology)).build();
         Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
       int threads = engine.workers().values().stream().mapToInt(Integer::intValue).sum();
