@@ -232,13 +232,9 @@ public final class Query {
     if (other.engine != engine) {
       throw new QueryException(QueryException.Code.INVALID, "cannot join queries of two engines");
     }
-    Schema left = PlanNode.decoded(schema());
-    Schema right = PlanNode.decoded(other.schema());
-    List<Field> all = new ArrayList<>(left.fields());
-    all.addAll(right.fields());
     Schema joined;
     try {
-      joined = new Schema(all);
+      joined = PlanNode.joinInput(schema(), other.schema(), type);
     } catch (IllegalArgumentException e) {
       throw new QueryException(
           QueryException.Code.INVALID,
@@ -248,7 +244,7 @@ public final class Query {
           e);
     }
     BoundExpr cond = bind(on, joined);
-    int lw = left.size();
+    int lw = schema().size();
     List<BoundExpr> lk = new ArrayList<>();
     List<BoundExpr> rk = new ArrayList<>();
     List<BoundExpr> residual = new ArrayList<>();
@@ -279,13 +275,7 @@ public final class Query {
           QueryException.Code.INVALID,
           type + " join conditions other than equalities are not supported: " + residual);
     }
-    Schema out =
-        type == JoinType.SEMI || type == JoinType.ANTI
-            ? left
-            : type.outputsProbeColumns() ? joined : right;
-    if (type == JoinType.LEFT || type == JoinType.FULL || type == JoinType.RIGHT) {
-      out = nullable(out, type, lw);
-    }
+    Schema out = PlanNode.joinSchema(schema(), other.schema(), type);
     return with(
         new PlanNode.Join(
             plan,
@@ -295,18 +285,6 @@ public final class Query {
             rk,
             residual.isEmpty() ? null : BoundExprs.and(residual),
             out));
-  }
-
-  private static Schema nullable(Schema s, JoinType type, int leftWidth) {
-    List<Field> f = new ArrayList<>();
-    for (int i = 0; i < s.size(); i++) {
-      boolean outer =
-          (i >= leftWidth && (type == JoinType.LEFT || type == JoinType.FULL))
-              || (i < leftWidth && (type == JoinType.RIGHT || type == JoinType.FULL));
-      Field x = s.field(i);
-      f.add(outer ? new Field(x.name(), x.type(), true) : x);
-    }
-    return new Schema(f);
   }
 
   /** 0 when every column is on the left, 1 when all on the right, -1 otherwise or none. */

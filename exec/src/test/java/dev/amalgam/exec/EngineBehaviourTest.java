@@ -9,7 +9,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.amalgam.memory.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -281,6 +283,80 @@ final class EngineBehaviourTest {
       Result top = small.table("u").orderBy(col("k").desc(), col("d").asc()).limit(5).execute();
       for (int i = 0; i < 5; i++) {
         assertThat(top.row(i).getLong("k")).isEqualTo(expected.get(i)[0]);
+      }
+    }
+  }
+
+  @Test
+  void joinOfDictionaryColumnsOverTheQueryLimit_keepsThemEncodedThroughTheSpill_andIsCorrect() {
+    for (dev.amalgam.exec.run.JoinType type :
+        List.of(
+            dev.amalgam.exec.run.JoinType.INNER,
+            dev.amalgam.exec.run.JoinType.LEFT,
+            dev.amalgam.exec.run.JoinType.FULL)) {
+      try (Engine small =
+          Engine.builder()
+              .topology(Topology.preset("fused-pair", 8L << 20, 64L << 20))
+              .pageSize(64 << 10)
+              .queryMemoryLimit(3L << 20)
+              .build()) {
+        TableBuilder b =
+            small.createTable(
+                "u",
+                Schema.of(
+                    Field.notNull("k", DataType.INT64), Field.of("s", DataType.DICTIONARY_UTF8)));
+        for (long i = 0; i < 120_000; i++) {
+          b.addRow(i, i % 5 == 0 ? null : "v" + (i % 7));
+        }
+        b.build();
+        TableBuilder p =
+            small.createTable(
+                "p",
+                Schema.of(
+                    Field.notNull("pk", DataType.INT64),
+                    Field.notNull("ps", DataType.DICTIONARY_UTF8),
+                    Field.notNull("t", DataType.DICTIONARY_UTF8)));
+        for (long i = 0; i < 200_000; i += 2) {
+          p.addRow(i, "v" + (i % 7), "t" + (i % 3));
+        }
+        p.build();
+        Result r =
+            small
+                .table("p")
+                .join(small.table("u"), col("pk").eq(col("k")).and(col("ps").eq(col("s"))), type)
+                .groupBy("t", "s")
+                .agg(countStar().as("n"))
+                .explainAnalyze();
+        assertThat(r.analysis()).as(type.toString()).contains("partitioned join");
+        Map<List<String>, Long> want = new HashMap<>();
+        for (long i = 0; i < 200_000; i += 2) {
+          boolean match = i < 120_000 && i % 5 != 0;
+          if (match || type != dev.amalgam.exec.run.JoinType.INNER) {
+            want.merge(
+                java.util.Arrays.asList("t" + (i % 3), match ? "v" + (i % 7) : null),
+                1L,
+                Long::sum);
+          }
+        }
+        if (type == dev.amalgam.exec.run.JoinType.FULL) {
+          for (long i = 1; i < 120_000; i += 2) {
+            want.merge(
+                java.util.Arrays.asList(null, i % 5 == 0 ? null : "v" + (i % 7)), 1L, Long::sum);
+          }
+          want.merge(java.util.Arrays.asList(null, null), 0L, Long::sum);
+          for (long i = 0; i < 120_000; i += 2) {
+            if (i % 5 == 0) {
+              want.merge(java.util.Arrays.asList(null, null), 1L, Long::sum);
+            }
+          }
+        }
+        Map<List<String>, Long> got = new HashMap<>();
+        for (Result.Row row : r) {
+          got.put(
+              java.util.Arrays.asList((String) row.get("t"), (String) row.get("s")),
+              row.getLong("n"));
+        }
+        assertThat(got).as(type.toString()).isEqualTo(want);
       }
     }
   }

@@ -22,6 +22,7 @@ import dev.amalgam.exec.run.WindowSink;
 import dev.amalgam.memory.Device;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * Turns an optimized logical plan into pipelines: a pipeline ends at each breaker (aggregation,
@@ -222,29 +223,37 @@ public final class Lowering implements AutoCloseable {
   private Stream lowerJoin(PlanNode.Join j) {
     Schema ls = j.left().schema();
     Schema rs = j.right().schema();
-    // build side (right): materialized into the hash table
-    Stream build = decode(lower(j.right()), rs);
+    // build side (right): materialized into the hash table, dictionary columns as indices
+    Stream build = lower(j.right());
     int[] buildKeys = new int[j.rightKeys().size()];
-    List<BoundExpr> buildExtra = keyColumns(decodeRefs(j.rightKeys()), rs.size(), buildKeys);
+    List<BoundExpr> buildExtra = keyColumns(j.rightKeys(), rs.size(), buildKeys);
     if (!buildExtra.isEmpty()) {
-      build = appendColumns(build, PlanNode.decoded(rs), buildExtra);
+      build = appendColumns(build, rs, buildExtra);
     }
-    DataType[] buildTypes = types(rs, buildExtra.size(), buildExtra);
+    DataType[] buildTypes = joinTypes(rs, buildExtra);
     JoinBuildSink sink = new JoinBuildSink(buildKeys, buildTypes);
     resources.add(sink);
     add(build, sink);
-    // probe side (left): streams through
-    Stream probe = decode(lower(j.left()), ls);
+    // probe side (left): streams through, dictionary columns still encoded unless the join pads the
+    // probe side with nulls (PlanNode.probeColumns)
+    boolean decodeProbe = j.type().keepsUnmatchedBuild();
+    Schema ps = PlanNode.probeColumns(ls, j.type());
+    Stream probe = decodeProbe ? decode(lower(j.left()), ls) : lower(j.left());
     int[] probeKeys = new int[j.leftKeys().size()];
-    List<BoundExpr> probeExtra = keyColumns(decodeRefs(j.leftKeys()), ls.size(), probeKeys);
+    List<BoundExpr> probeExtra =
+        keyColumns(
+            decodeProbe ? decodeRefs(j.leftKeys(), i -> true) : j.leftKeys(), ls.size(), probeKeys);
     if (!probeExtra.isEmpty()) {
-      probe = appendColumns(probe, PlanNode.decoded(ls), probeExtra);
+      probe = appendColumns(probe, ps, probeExtra);
     }
-    DataType[] probeTypes = types(ls, probeExtra.size(), probeExtra);
+    DataType[] probeTypes = joinTypes(ps, probeExtra);
     int instances = probe.source().ordered() ? 1 : workers;
     boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
     boolean rightOnly = !j.type().outputsProbeColumns();
-    BoundExpr residual = j.residual() == null ? null : decodeRefs(List.of(j.residual())).get(0);
+    BoundExpr residual =
+        j.residual() == null || !decodeProbe
+            ? j.residual()
+            : decodeRef(j.residual(), i -> i < ls.size());
     // SEMI, ANTI, RIGHT_SEMI and RIGHT_ANTI test the residual on each key match inside the probe:
     // over the probe columns (with the appended keys), then the build columns
     BoundExpr existsWhere = null;
@@ -255,17 +264,17 @@ public final class Lowering implements AutoCloseable {
           BoundExprs.remap(residual, i -> i < leftWidth ? i : buildBase + (i - leftWidth));
       residual = null;
     }
-    probe =
-        probe.with(
-            new PartitionedJoinSpec(
-                j.type(), sink, probeKeys, probeTypes, buildTypes, instances, existsWhere));
+    PartitionedJoinSpec join =
+        new PartitionedJoinSpec(
+            j.type(), sink, probeKeys, probeTypes, buildTypes, instances, existsWhere);
+    resources.add(join);
+    probe = probe.with(join);
     if (rightOnly) {
       if (!buildExtra.isEmpty()) {
         // drop the appended build key columns: the output is the build side's columns
         List<BoundExpr> exprs = new ArrayList<>();
-        Schema dr = PlanNode.decoded(rs);
         for (int i = 0; i < rs.size(); i++) {
-          exprs.add(new BoundExpr.ColumnRef(i, dr.field(i).type(), dr.field(i).name()));
+          exprs.add(new BoundExpr.ColumnRef(i, rs.field(i).type(), rs.field(i).name()));
         }
         probe = probe.with(new ProjectSpec(exprs, j.schema().names()));
       }
@@ -273,15 +282,13 @@ public final class Lowering implements AutoCloseable {
       // drop the appended key columns: keep left columns, then right columns
       List<BoundExpr> exprs = new ArrayList<>();
       Schema out = j.schema();
-      Schema dl = PlanNode.decoded(ls);
-      for (int i = 0; i < ls.size(); i++) {
-        exprs.add(new BoundExpr.ColumnRef(i, dl.field(i).type(), dl.field(i).name()));
+      for (int i = 0; i < ps.size(); i++) {
+        exprs.add(new BoundExpr.ColumnRef(i, ps.field(i).type(), ps.field(i).name()));
       }
       if (!leftOnly) {
-        Schema dr = PlanNode.decoded(rs);
         int base = probeTypes.length;
         for (int i = 0; i < rs.size(); i++) {
-          exprs.add(new BoundExpr.ColumnRef(base + i, dr.field(i).type(), dr.field(i).name()));
+          exprs.add(new BoundExpr.ColumnRef(base + i, rs.field(i).type(), rs.field(i).name()));
         }
       }
       probe = probe.with(new ProjectSpec(exprs, out.names()));
@@ -296,44 +303,63 @@ public final class Lowering implements AutoCloseable {
     return probe;
   }
 
-  /** The expressions with references to dictionary columns typed utf8 (after {@link #decode}). */
-  private static List<BoundExpr> decodeRefs(List<BoundExpr> exprs) {
+  /** The column types of a join input of {@code schema} with {@code extra} key columns appended. */
+  private static DataType[] joinTypes(Schema schema, List<BoundExpr> extra) {
+    DataType[] t = new DataType[schema.size() + extra.size()];
+    for (int i = 0; i < schema.size(); i++) {
+      t[i] = schema.field(i).type();
+    }
+    for (int i = 0; i < extra.size(); i++) {
+      t[schema.size() + i] = extra.get(i).type();
+    }
+    return t;
+  }
+
+  /**
+   * The expressions with their references to dictionary columns {@code which} typed utf8 (after
+   * {@link #decode}).
+   */
+  private static List<BoundExpr> decodeRefs(List<BoundExpr> exprs, IntPredicate which) {
     List<BoundExpr> out = new ArrayList<>();
     for (BoundExpr e : exprs) {
-      out.add(decodeRef(e));
+      out.add(decodeRef(e, which));
     }
     return out;
   }
 
-  private static BoundExpr decodeRef(BoundExpr e) {
+  private static BoundExpr decodeRef(BoundExpr e, IntPredicate which) {
     if (e instanceof BoundExpr.ColumnRef c) {
-      return c.type().kind() == DataType.Kind.DICTIONARY_UTF8
+      return c.type().kind() == DataType.Kind.DICTIONARY_UTF8 && which.test(c.index())
           ? new BoundExpr.ColumnRef(c.index(), DataType.UTF8, c.name())
           : c;
     }
     return switch (e) {
       case BoundExpr.Arith a ->
-          new BoundExpr.Arith(a.op(), decodeRef(a.left()), decodeRef(a.right()), a.type());
-      case BoundExpr.Cmp c -> new BoundExpr.Cmp(c.op(), decodeRef(c.left()), decodeRef(c.right()));
-      case BoundExpr.AndOr a -> new BoundExpr.AndOr(a.isAnd(), decodeRefs(a.terms()));
-      case BoundExpr.Not n -> new BoundExpr.Not(decodeRef(n.operand()));
-      case BoundExpr.IsNull n -> new BoundExpr.IsNull(decodeRef(n.operand()), n.negated());
+          new BoundExpr.Arith(
+              a.op(), decodeRef(a.left(), which), decodeRef(a.right(), which), a.type());
+      case BoundExpr.Cmp c ->
+          new BoundExpr.Cmp(c.op(), decodeRef(c.left(), which), decodeRef(c.right(), which));
+      case BoundExpr.AndOr a -> new BoundExpr.AndOr(a.isAnd(), decodeRefs(a.terms(), which));
+      case BoundExpr.Not n -> new BoundExpr.Not(decodeRef(n.operand(), which));
+      case BoundExpr.IsNull n -> new BoundExpr.IsNull(decodeRef(n.operand(), which), n.negated());
       case BoundExpr.Between b ->
-          new BoundExpr.Between(decodeRef(b.operand()), decodeRef(b.low()), decodeRef(b.high()));
+          new BoundExpr.Between(
+              decodeRef(b.operand(), which), decodeRef(b.low(), which), decodeRef(b.high(), which));
       case BoundExpr.InList i ->
-          new BoundExpr.InList(decodeRef(i.operand()), i.values(), i.negated());
+          new BoundExpr.InList(decodeRef(i.operand(), which), i.values(), i.negated());
       case BoundExpr.Case c ->
           new BoundExpr.Case(
-              decodeRefs(c.conditions()),
-              decodeRefs(c.values()),
-              decodeRef(c.otherwise()),
+              decodeRefs(c.conditions(), which),
+              decodeRefs(c.values(), which),
+              decodeRef(c.otherwise(), which),
               c.type());
-      case BoundExpr.CastTo c -> new BoundExpr.CastTo(decodeRef(c.operand()), c.type());
-      case BoundExpr.Extract x -> new BoundExpr.Extract(x.part(), decodeRef(x.operand()));
-      case BoundExpr.Like l -> new BoundExpr.Like(decodeRef(l.operand()), l.pattern(), l.negated());
+      case BoundExpr.CastTo c -> new BoundExpr.CastTo(decodeRef(c.operand(), which), c.type());
+      case BoundExpr.Extract x -> new BoundExpr.Extract(x.part(), decodeRef(x.operand(), which));
+      case BoundExpr.Like l ->
+          new BoundExpr.Like(decodeRef(l.operand(), which), l.pattern(), l.negated());
       case BoundExpr.Substring x ->
-          new BoundExpr.Substring(decodeRef(x.operand()), x.start(), x.length());
-      case BoundExpr.CharLength l -> new BoundExpr.CharLength(decodeRef(l.operand()));
+          new BoundExpr.Substring(decodeRef(x.operand(), which), x.start(), x.length());
+      case BoundExpr.CharLength l -> new BoundExpr.CharLength(decodeRef(l.operand(), which));
       default -> e;
     };
   }

@@ -269,7 +269,6 @@ public final class Optimizer {
         Pruned l = narrow(prune(j.left(), ln), ln);
         Pruned r = narrow(prune(j.right(), rn), rn);
         int newLeft = l.node().schema().size();
-        boolean leftOnly = j.type() == JoinType.SEMI || j.type() == JoinType.ANTI;
         int[] map = new int[j.schema().size()];
         for (int i = 0; i < map.length; i++) {
           if (rightOnly) {
@@ -288,10 +287,6 @@ public final class Optimizer {
                   ? l.map()[i]
                   : (r.map()[i - leftWidth] < 0 ? -1 : newLeft + r.map()[i - leftWidth]);
         }
-        List<Field> fields = new ArrayList<>(rightOnly ? List.of() : l.node().schema().fields());
-        if (!leftOnly) {
-          fields.addAll(r.node().schema().fields());
-        }
         BoundExpr residual =
             j.residual() == null ? null : BoundExprs.remap(j.residual(), i -> full[i]);
         return new Pruned(
@@ -302,7 +297,7 @@ public final class Optimizer {
                 BoundExprs.remapAll(j.leftKeys(), c -> l.map()[c]),
                 BoundExprs.remapAll(j.rightKeys(), c -> r.map()[c]),
                 residual,
-                new Schema(fields)),
+                PlanNode.joinSchema(l.node().schema(), r.node().schema(), j.type())),
             map);
       }
       case PlanNode.Sort s -> {

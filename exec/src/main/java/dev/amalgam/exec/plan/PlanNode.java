@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface PlanNode {
   /**
-   * {@code schema} with dictionary-encoded columns as utf8: what a breaker (sort, join, union,
-   * aggregation) outputs, since materialized rows are decoded.
+   * {@code schema} with dictionary-encoded columns as utf8: what a sort, union, window or
+   * aggregation outputs, since its materialized rows are decoded (a join keeps dictionary columns:
+   * {@link #joinSchema}).
    */
   static Schema decoded(Schema schema) {
     List<Field> fields = new ArrayList<>();
@@ -34,6 +35,50 @@ public sealed interface PlanNode {
               : f);
     }
     return new Schema(fields);
+  }
+
+  /**
+   * The probe (left) columns as a join sees and outputs them: dictionary columns stay encoded,
+   * except for RIGHT and FULL joins, whose unmatched build rows pad the probe side with (decoded)
+   * nulls.
+   */
+  static Schema probeColumns(Schema left, JoinType type) {
+    return type.keepsUnmatchedBuild() ? decoded(left) : left;
+  }
+
+  /**
+   * The columns a join's condition is bound against: {@link #probeColumns} then the build (right)
+   * columns as they are (the hash table keeps dictionary columns as indices).
+   *
+   * @throws IllegalArgumentException when the two sides share a column name
+   */
+  static Schema joinInput(Schema left, Schema right, JoinType type) {
+    List<Field> all = new ArrayList<>(probeColumns(left, type).fields());
+    all.addAll(right.fields());
+    return new Schema(all);
+  }
+
+  /**
+   * The output of a join of {@code type}: {@link #joinInput}, restricted to the probe columns for
+   * SEMI and ANTI and to the build columns for RIGHT_SEMI and RIGHT_ANTI, and nullable on the side
+   * an outer join pads.
+   *
+   * @throws IllegalArgumentException when the two sides share a column name
+   */
+  static Schema joinSchema(Schema left, Schema right, JoinType type) {
+    Schema in = joinInput(left, right, type);
+    int leftWidth = left.size();
+    List<Field> out = new ArrayList<>();
+    for (int i = 0; i < in.size(); i++) {
+      boolean probe = i < leftWidth;
+      if (probe ? !type.outputsProbeColumns() : !type.outputsBuildColumns()) {
+        continue;
+      }
+      Field f = in.field(i);
+      boolean padded = probe ? type.keepsUnmatchedBuild() : type.keepsUnmatchedProbe();
+      out.add(padded ? new Field(f.name(), f.type(), true) : f);
+    }
+    return new Schema(out);
   }
 
   /** The output columns. */

@@ -24,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  * row ids {@code chunkIndex << 16 | row}. Probes ({@link JoinProbeSpec}) read the table and the
  * chunks. Owns both until {@link #close()}.
  *
- * <p>Dictionary-encoded columns are materialized decoded (utf8); bool keys hash as int32.
+ * <p>Dictionary-encoded columns are materialized as their int32 indices, with one copy of the
+ * column's dictionary ({@link DictionaryColumns}); {@link #column} gives them back encoded, and key
+ * columns hash by their strings. Bool keys hash as int32.
  */
 public final class JoinBuildSink implements Sink, AutoCloseable {
   /*
@@ -45,6 +47,7 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
   private final KeyType[] keyTypes;
   private final OpStats stats = new OpStats();
   private final List<Chunk> chunks = new ArrayList<>();
+  private final DictionaryColumns dictionaries;
   private @Nullable JoinHashTable table;
   private @Nullable SpillStore spilled;
   private boolean spillable = true;
@@ -70,6 +73,7 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
     this.keyColumns = keyColumns.clone();
     this.columnTypes = columnTypes.clone();
     this.keyTypes = new KeyType[keyColumns.length];
+    this.dictionaries = new DictionaryColumns(columnTypes);
     for (int k = 0; k < keyColumns.length; k++) {
       int c = keyColumns[k];
       if (c < 0 || c >= columnTypes.length) {
@@ -97,10 +101,12 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
         throw new IllegalArgumentException(
             "join build expects " + columnTypes.length + " columns but got " + b.width());
       }
+      MemoryConsumer consumer = worker.query().resultConsumer();
+      Batch stored = dictionaries.indices(b, consumer);
       for (int from = 0; from < n; from += MAX_CHUNK_ROWS) {
         int len = Math.min(MAX_CHUNK_ROWS, n - from);
-        Batch piece = from == 0 && len == n ? b : slice(b, from, len, worker.scratch());
-        mine.add(Chunk.copyOf(piece, worker.query().resultConsumer()));
+        Batch piece = from == 0 && len == n ? stored : slice(stored, from, len, worker.scratch());
+        mine.add(Chunk.copyOf(piece, consumer));
       }
       stats.record(n, n, System.nanoTime() - t0);
     }
@@ -334,19 +340,27 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
   private List<KeyColumn> buildKeys(Chunk c) {
     List<KeyColumn> keys = new ArrayList<>(keyColumns.length);
     for (int k : keyColumns) {
-      keys.add(JoinKeys.buildKey(c.column(k)));
+      keys.add(JoinKeys.buildKey(column(c, k)));
     }
     return keys;
   }
 
-  /** The types chunks are stored and spilled in (dictionaries decoded). */
+  /** The types chunks are stored and spilled in (dictionary columns as their indices). */
   DataType[] storedTypes() {
-    DataType[] t = new DataType[columnTypes.length];
-    for (int i = 0; i < t.length; i++) {
-      t[i] =
-          columnTypes[i].kind() == DataType.Kind.DICTIONARY_UTF8 ? DataType.UTF8 : columnTypes[i];
-    }
-    return t;
+    return dictionaries.storedTypes();
+  }
+
+  /**
+   * Column {@code c} of a chunk of {@link #chunks()} or of the {@link #spilled()} store, of its
+   * input type (a dictionary column encoded again).
+   */
+  public Vec column(Chunk chunk, int c) {
+    return dictionaries.column(chunk.column(c), c);
+  }
+
+  /** A chunk of {@link #chunks()} or of the {@link #spilled()} store as a batch of input types. */
+  Batch batch(Chunk chunk) {
+    return dictionaries.batch(chunk);
   }
 
   /** Moves every build row into {@link SpillPartitions#COUNT} hash partitions of a spill store. */
@@ -399,7 +413,8 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
   }
 
   /**
-   * The materialized build rows; row id {@code i << 16 | r} is row {@code r} of chunk {@code i}.
+   * The materialized build rows, in {@link #storedTypes()} (read them with {@link #column}); row id
+   * {@code i << 16 | r} is row {@code r} of chunk {@code i}.
    */
   public synchronized List<Chunk> chunks() {
     return List.copyOf(chunks);
@@ -494,6 +509,7 @@ public final class JoinBuildSink implements Sink, AutoCloseable {
         c.close();
       }
       chunks.clear();
+      dictionaries.close();
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.amalgam.kernels.Validity;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.function.LongFunction;
 
 /**
  * Join key columns for {@link dev.amalgam.kernels.JoinHashTable}: which {@link KeyType} a compute
@@ -53,12 +54,15 @@ final class JoinKeys {
     return switch (v.type().kind()) {
       case BOOL ->
           KeyColumn.int32(boolAsInt32(v, s.allocate(4L * Math.max(1, v.n()))), v.validity());
-      case DICTIONARY_UTF8 -> decodeDictionary(v, s);
+      case DICTIONARY_UTF8 -> decodeDictionary(v, s::allocate);
       default -> plain(v);
     };
   }
 
-  /** The key column of a materialized (never dictionary-encoded) build column. */
+  /**
+   * The key column of a materialized build column; bool and dictionary columns are converted into
+   * memory the garbage collector frees (the table copies the keys it keeps).
+   */
   static KeyColumn buildKey(Vec v) {
     if (v.type().kind() == DataType.Kind.BOOL) {
       // native, not a heap segment: see dev.amalgam.kernels.NativeScratch
@@ -66,7 +70,7 @@ final class JoinKeys {
       return KeyColumn.int32(boolAsInt32(v, out), v.validity());
     }
     if (v.type().kind() == DataType.Kind.DICTIONARY_UTF8) {
-      throw new IllegalStateException("a materialized build column is never dictionary-encoded");
+      return decodeDictionary(v, bytes -> Arena.ofAuto().allocate(bytes, 8));
     }
     return plain(v);
   }
@@ -87,7 +91,7 @@ final class JoinKeys {
     return out;
   }
 
-  private static KeyColumn decodeDictionary(Vec v, Scratch s) {
+  private static KeyColumn decodeDictionary(Vec v, LongFunction<MemorySegment> allocate) {
     Vec dict = Objects.requireNonNull(v.dictionary(), "dictionary vec without dictionary");
     MemorySegment dictData = Objects.requireNonNull(dict.data(), "dictionary without data");
     MemorySegment validity = v.validity();
@@ -101,8 +105,8 @@ final class JoinKeys {
                 - dict.values().getAtIndex(ArrowLayout.INT32, idx);
       }
     }
-    MemorySegment offsets = s.allocate(4L * (n + 1));
-    MemorySegment data = s.allocate(Math.max(8, total));
+    MemorySegment offsets = allocate.apply(4L * (n + 1));
+    MemorySegment data = allocate.apply(Math.max(8, total));
     long at = 0;
     for (int i = 0; i < n; i++) {
       if (Validity.isValid(validity, i)) {

@@ -218,7 +218,7 @@ final class JoinPieces {
         }
         return Vec.fixed(t, count, out, outValid);
       }
-      case UTF8, DICTIONARY_UTF8 -> {
+      case UTF8 -> {
         return buildUtf8(c, chunkCols, ids, count, outValid);
       }
       default -> {
@@ -241,9 +241,22 @@ final class JoinPieces {
             Validity.set(outValid, k, valid);
           }
         }
+        if (t.kind() == DataType.Kind.DICTIONARY_UTF8) {
+          return new Vec(t, count, out, outValid, null, buildDictionary(c, chunkCols));
+        }
         return Vec.fixed(t, count, out, outValid);
       }
     }
+  }
+
+  /** The dictionary of build chunk columns {@code chunkCols} (one per column of the build). */
+  private Vec buildDictionary(int c, Vec[] chunkCols) {
+    if (chunkCols.length > 0) {
+      return Objects.requireNonNull(chunkCols[0].dictionary(), "dictionary vec without dictionary");
+    }
+    // no build rows: every output row is null, and any dictionary does
+    MemorySegment empty = data(c, 8).fill((byte) 0);
+    return Vec.utf8(0, empty, empty, null);
   }
 
   private Vec buildUtf8(

@@ -217,11 +217,7 @@ public final class JoinProbeSpec implements OpSpec {
       return probe.clone();
     }
     if (!type.outputsProbeColumns()) {
-      DataType[] out = new DataType[build.length];
-      for (int i = 0; i < build.length; i++) {
-        out[i] = build[i].kind() == DataType.Kind.DICTIONARY_UTF8 ? DataType.UTF8 : build[i];
-      }
-      return out;
+      return build.clone();
     }
     DataType[] out = new DataType[probe.length + build.length];
     for (int i = 0; i < probe.length; i++) {
@@ -229,16 +225,14 @@ public final class JoinProbeSpec implements OpSpec {
           type.keepsUnmatchedBuild() && probe[i].kind() == DataType.Kind.DICTIONARY_UTF8;
       out[i] = decode ? DataType.UTF8 : probe[i];
     }
-    for (int i = 0; i < build.length; i++) {
-      out[probe.length + i] =
-          build[i].kind() == DataType.Kind.DICTIONARY_UTF8 ? DataType.UTF8 : build[i];
-    }
+    System.arraycopy(build, 0, out, probe.length, build.length);
     return out;
   }
 
   /**
    * The compute types of the output columns: the probe columns (for RIGHT and FULL with dictionary
-   * columns decoded to utf8), then, except for SEMI and ANTI, the build columns (decoded).
+   * columns decoded to utf8), then, except for SEMI and ANTI, the build columns (dictionary columns
+   * still encoded).
    */
   public DataType[] outputTypes() {
     return outputTypes.clone();
@@ -273,7 +267,7 @@ public final class JoinProbeSpec implements OpSpec {
           matched[i] = new long[(chunk.rows() + 63) >>> 6];
         }
         for (int c = 0; c < width; c++) {
-          Vec v = chunk.column(c);
+          Vec v = build.column(chunk, c);
           buildColumns[c][i] = v;
           buildNullable[c] |= v.validity() != null;
         }

@@ -2,6 +2,7 @@ package dev.amalgam.exec.run;
 
 import dev.amalgam.exec.DataType;
 import dev.amalgam.kernels.KeyColumn;
+import dev.amalgam.memory.pool.MemoryConsumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,9 +13,11 @@ import org.jspecify.annotations.Nullable;
  * not fit: while the build's table exists this is the plain {@link JoinProbeSpec}; when the build
  * spilled its rows into hash partitions, every worker writes its probe rows into the same
  * partitions of a probe spill, and the last worker to finish joins them partition by partition —
- * one partition's hash table in working memory at a time — and pushes the result on.
+ * one partition's hash table in working memory at a time — and pushes the result on. Spilled probe
+ * rows keep dictionary columns as indices ({@link DictionaryColumns}); {@link #close()} frees what
+ * a failed or cancelled run left.
  */
-public final class PartitionedJoinSpec implements OpSpec {
+public final class PartitionedJoinSpec implements OpSpec, AutoCloseable {
   private final JoinType type;
   private final JoinBuildSink build;
   private final int[] probeKeys;
@@ -26,6 +29,7 @@ public final class PartitionedJoinSpec implements OpSpec {
   private final AtomicInteger finished = new AtomicInteger();
   private final OpStats stats = new OpStats();
   private volatile @Nullable SpillStore probeSpill;
+  private final DictionaryColumns probeDictionaries;
 
   /** A probe of {@code build} by {@code instances} workers (see {@link JoinProbeSpec}). */
   public PartitionedJoinSpec(
@@ -58,16 +62,9 @@ public final class PartitionedJoinSpec implements OpSpec {
     this.probeTypes = probeTypes.clone();
     this.buildTypes = buildTypes.clone();
     this.instances = instances;
+    this.probeDictionaries = new DictionaryColumns(probeTypes);
     this.inMemory =
         new JoinProbeSpec(type, build, probeKeys, probeTypes, buildTypes, instances, residual);
-  }
-
-  private DataType[] storedProbeTypes() {
-    DataType[] t = new DataType[probeTypes.length];
-    for (int i = 0; i < t.length; i++) {
-      t[i] = probeTypes[i].kind() == DataType.Kind.DICTIONARY_UTF8 ? DataType.UTF8 : probeTypes[i];
-    }
-    return t;
   }
 
   private SpillStore probeSpill(QueryContext q) {
@@ -79,7 +76,7 @@ public final class PartitionedJoinSpec implements OpSpec {
           s =
               new SpillStore(
                   q.memory(),
-                  storedProbeTypes(),
+                  probeDictionaries.storedTypes(),
                   SpillPartitions.COUNT,
                   q.name() + " join probe spill");
           probeSpill = s;
@@ -102,10 +99,11 @@ public final class PartitionedJoinSpec implements OpSpec {
         }
         long t0 = System.nanoTime();
         QueryContext q = worker.query();
-        try (Chunk c = Chunk.copyOf(b, q.resultConsumer())) {
+        MemoryConsumer consumer = q.resultConsumer();
+        try (Chunk c = Chunk.copyOf(probeDictionaries.indices(b, consumer), consumer)) {
           List<KeyColumn> keys = new ArrayList<>();
           for (int k : probeKeys) {
-            keys.add(JoinKeys.buildKey(c.column(k)));
+            keys.add(JoinKeys.buildKey(probeDictionaries.column(c.column(k), k)));
           }
           SpillPartitions.split(c, keys, probeSpill(q), q.resultConsumer());
         }
@@ -157,7 +155,7 @@ public final class PartitionedJoinSpec implements OpSpec {
           Op local = part.createLocal(worker);
           for (int i = 0; i < buildSpill.chunks(p); i++) {
             try (Chunk c = buildSpill.read(p, i, q.resultConsumer())) {
-              local.push(c.asBatch());
+              local.push(build.batch(c));
             }
           }
           part.combine(local);
@@ -168,7 +166,7 @@ public final class PartitionedJoinSpec implements OpSpec {
           Op op = probe.create(worker, sink);
           for (int i = 0; i < probes.chunks(p) && !sink.done(); i++) {
             try (Chunk c = probes.read(p, i, q.resultConsumer())) {
-              op.push(c.asBatch());
+              op.push(probeDictionaries.batch(c));
             }
             worker.scratch().reset();
           }
@@ -181,6 +179,7 @@ public final class PartitionedJoinSpec implements OpSpec {
     } finally {
       probes.close();
     }
+    // the dictionaries stay: batches pushed on may still be read downstream until the query ends
     stats.addNanos(System.nanoTime() - t0);
   }
 
@@ -191,6 +190,16 @@ public final class PartitionedJoinSpec implements OpSpec {
         + (s == null
             ? ""
             : " (partitioned join: " + SpillPartitions.COUNT + " partitions spilled)");
+  }
+
+  /** Frees the probe spill and the copies of its dictionaries. Idempotent. */
+  @Override
+  public void close() {
+    SpillStore s = probeSpill;
+    if (s != null) {
+      s.close();
+    }
+    probeDictionaries.close();
   }
 
   @Override

@@ -144,6 +144,20 @@ final class JoinProbeSpecTest {
   }
 
   private void randomCases(boolean select, int[] dictionaryColumns, long seedOffset) {
+    randomCases(select, dictionaryColumns, new int[0], seedOffset);
+  }
+
+  /**
+   * Random joins of every type; {@code dictionaryColumns} of the probe arrive dictionary-encoded (a
+   * dictionary per batch), and {@code buildDictionaryColumns} of the build (one dictionary per
+   * column, as a scan delivers them).
+   */
+  private void randomCases(
+      boolean select, int[] dictionaryColumns, int[] buildDictionaryColumns, long seedOffset) {
+    DataType[] buildTypes = BUILD.clone();
+    for (int d : buildDictionaryColumns) {
+      buildTypes[d] = DataType.DICTIONARY_UTF8;
+    }
     int[][] sizes = {{0, 0}, {0, 50}, {50, 0}, {1, 1}, {40, 300}, {700, 900}, {1500, 2000}};
     try (Fixture f = new Fixture(2)) {
       int c = 0;
@@ -159,7 +173,8 @@ final class JoinProbeSpecTest {
           Table pt = probeTable(rnd, probeRows0, keys, buildRows);
           List<Chunk> buildChunks = JoinTestData.chunks(bt, 400, rnd, f.input);
           List<Chunk> probeChunks = JoinTestData.chunks(pt, 300, rnd, f.input);
-          try (ChunksSource bs = new ChunksSource(buildChunks, false);
+          try (ChunksSource bs =
+                  new ChunksSource(buildChunks, false, true, buildDictionaryColumns);
               ChunksSource ps = new ChunksSource(probeChunks, select, dictionaryColumns);
               // every other case splits the build into hash partitions built in parallel
               JoinBuildSink build =
@@ -167,7 +182,7 @@ final class JoinProbeSpecTest {
                       f,
                       bs,
                       BUILD_KEYS,
-                      BUILD,
+                      buildTypes,
                       c % 2 == 0 ? 1 : JoinBuildSink.PARTITIONED_MIN_ROWS)) {
             List<Object[]> probeRows = JoinTestData.delivered(pt, probeChunks, select);
             assertThat(build.rowCount()).isEqualTo(buildRows);
@@ -194,7 +209,7 @@ final class JoinProbeSpecTest {
                   probeRows,
                   probeTypes(dictionaryColumns),
                   PROBE_KEYS,
-                  BUILD,
+                  buildTypes,
                   BUILD_KEYS,
                   where);
             }
@@ -223,6 +238,12 @@ final class JoinProbeSpecTest {
   @Test
   void join_probeWithSelectionAndDictionaryKey_matchesNestedLoop() {
     randomCases(true, new int[] {2}, 7);
+  }
+
+  @Test
+  void join_buildWithDictionaryKeyAndPayload_matchesNestedLoop() {
+    // build k2 (a key) and b_str (a payload) dictionary-encoded, probe k2 too
+    randomCases(false, new int[] {2}, new int[] {1, 2}, 13);
   }
 
   @Test
@@ -504,10 +525,17 @@ final class JoinProbeSpecTest {
                 DataType.DICTIONARY_UTF8,
                 DataType.INT32,
                 DataType.INT32,
-                DataType.UTF8);
+                DataType.DICTIONARY_UTF8);
+        // the build side keeps its dictionary; only the probe side of RIGHT and FULL decodes
         assertThat(new JoinProbeSpec(JoinType.FULL, b, new int[] {0}, pt, bt).outputTypes())
             .containsExactly(
-                DataType.INT32, DataType.UTF8, DataType.INT32, DataType.INT32, DataType.UTF8);
+                DataType.INT32,
+                DataType.UTF8,
+                DataType.INT32,
+                DataType.INT32,
+                DataType.DICTIONARY_UTF8);
+        assertThat(new JoinProbeSpec(JoinType.RIGHT_SEMI, b, new int[] {0}, pt, bt).outputTypes())
+            .containsExactly(DataType.INT32, DataType.DICTIONARY_UTF8);
         assertThat(new JoinProbeSpec(JoinType.SEMI, b, new int[] {0}, pt, bt).outputTypes())
             .containsExactly(DataType.INT32, DataType.DICTIONARY_UTF8, DataType.INT32);
       }

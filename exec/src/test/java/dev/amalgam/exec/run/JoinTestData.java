@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Test fixtures for hash joins: tables of raw values turned into chunks, a source over chunks that
@@ -190,20 +191,53 @@ final class JoinTestData {
     private final Arena arena = Arena.ofShared();
     private final OpStats stats = new OpStats();
 
+    /** Dictionary columns with a dictionary per chunk (as a probe may see them). */
     ChunksSource(List<Chunk> chunks, boolean select, int... dictionaryColumns) {
+      this(chunks, select, false, dictionaryColumns);
+    }
+
+    /**
+     * Dictionary columns with one dictionary per chunk, or with {@code shared} one per column for
+     * all chunks (as a table scan delivers them).
+     */
+    ChunksSource(List<Chunk> chunks, boolean select, boolean shared, int... dictionaryColumns) {
       this.chunks = List.copyOf(chunks);
       this.select = select;
+      List<Map<String, Integer>> dictionaries = new ArrayList<>();
+      for (int d : dictionaryColumns) {
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        if (shared) {
+          for (Chunk c : chunks) {
+            Vec v = c.column(d);
+            for (int i = 0; i < v.n(); i++) {
+              if (!v.isNull(i)) {
+                ids.computeIfAbsent(
+                    new String(v.getBytes(i), StandardCharsets.UTF_8), k -> ids.size());
+              }
+            }
+          }
+        }
+        dictionaries.add(ids);
+      }
+      List<Vec> sharedDictionaries = new ArrayList<>();
+      for (Map<String, Integer> ids : dictionaries) {
+        sharedDictionaries.add(shared ? dictionary(ids) : null);
+      }
       for (Chunk c : chunks) {
         Vec[] cols = c.columns().clone();
-        for (int d : dictionaryColumns) {
-          cols[d] = encode(cols[d]);
+        for (int k = 0; k < dictionaryColumns.length; k++) {
+          int d = dictionaryColumns[k];
+          cols[d] =
+              shared
+                  ? encode(cols[d], dictionaries.get(k), sharedDictionaries.get(k))
+                  : encode(cols[d], new LinkedHashMap<>(), null);
         }
         columns.add(cols);
       }
     }
 
-    private Vec encode(Vec v) {
-      Map<String, Integer> ids = new LinkedHashMap<>();
+    /** {@code v} as indices into {@code ids} (added to), with {@code dict} or a new dictionary. */
+    private Vec encode(Vec v, Map<String, Integer> ids, @Nullable Vec dict) {
       MemorySegment idx = arena.allocate(4L * Math.max(1, v.n()));
       for (int i = 0; i < v.n(); i++) {
         if (v.isNull(i)) {
@@ -213,6 +247,11 @@ final class JoinTestData {
           idx.setAtIndex(ArrowLayout.INT32, i, ids.computeIfAbsent(s, k -> ids.size()));
         }
       }
+      Vec d = dict != null ? dict : dictionary(ids);
+      return new Vec(DataType.DICTIONARY_UTF8, v.n(), idx, v.validity(), null, d);
+    }
+
+    private Vec dictionary(Map<String, Integer> ids) {
       List<byte[]> entries = new ArrayList<>();
       long total = 0;
       for (String s : ids.keySet()) {
@@ -229,8 +268,7 @@ final class JoinTestData {
         at += b.length;
         offsets.setAtIndex(ArrowLayout.INT32, e + 1L, (int) at);
       }
-      Vec dict = Vec.utf8(entries.size(), offsets, data, null);
-      return new Vec(DataType.DICTIONARY_UTF8, v.n(), idx, v.validity(), null, dict);
+      return Vec.utf8(entries.size(), offsets, data, null);
     }
 
     @Override
