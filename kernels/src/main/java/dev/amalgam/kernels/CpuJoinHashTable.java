@@ -431,10 +431,18 @@ final class CpuJoinHashTable implements JoinHashTable {
           k++;
           continue;
         }
-        probeRows.setAtIndex(ArrowLayout.INT32, count, row);
-        buildRows.setAtIndex(ArrowLayout.INT64, count, rowIds.getAtIndex(LONG, entry - 1L));
-        count++;
-        entry = next.getAtIndex(INT, entry - 1L);
+        // walk this row's chain with the buffers in locals (checks hoisted)
+        MemorySegment ids = rowIds;
+        MemorySegment links = next;
+        int e = entry;
+        int r = row;
+        while (e != 0 && count < capacity) {
+          probeRows.setAtIndex(ArrowLayout.INT32, count, r);
+          buildRows.setAtIndex(ArrowLayout.INT64, count, ids.getAtIndex(LONG, e - 1L));
+          count++;
+          e = links.getAtIndex(INT, e - 1L);
+        }
+        entry = e;
       }
       return count;
     }

@@ -484,10 +484,18 @@ final class PartitionedJoinHashTable implements JoinHashTable.Partitioned {
           k++;
           continue;
         }
-        probeRows.setAtIndex(INT, count, row);
-        buildRows.setAtIndex(LONG, count, part.rowIds().getAtIndex(LONG, entry - 1L));
-        count++;
-        entry = part.nextEntries().getAtIndex(INT, entry - 1L);
+        // walk this row's chain with the partition's buffers in locals (checks hoisted)
+        MemorySegment ids = part.rowIds();
+        MemorySegment next = part.nextEntries();
+        int e = entry;
+        int r = row;
+        while (e != 0 && count < capacity) {
+          probeRows.setAtIndex(INT, count, r);
+          buildRows.setAtIndex(LONG, count, ids.getAtIndex(LONG, e - 1L));
+          count++;
+          e = next.getAtIndex(INT, e - 1L);
+        }
+        entry = e;
       }
       return count;
     }

@@ -12,38 +12,7 @@ public final class BoundExprs {
 
   /** Adds the input columns {@code e} reads to {@code out}. */
   public static void refs(BoundExpr e, BitSet out) {
-    switch (e) {
-      case BoundExpr.ColumnRef c -> out.set(c.index());
-      case BoundExpr.Const c -> {}
-      case BoundExpr.Arith a -> {
-        refs(a.left(), out);
-        refs(a.right(), out);
-      }
-      case BoundExpr.Cmp c -> {
-        refs(c.left(), out);
-        refs(c.right(), out);
-      }
-      case BoundExpr.AndOr a -> a.terms().forEach(t -> refs(t, out));
-      case BoundExpr.Not n -> refs(n.operand(), out);
-      case BoundExpr.IsNull n -> refs(n.operand(), out);
-      case BoundExpr.Between b -> {
-        refs(b.operand(), out);
-        refs(b.low(), out);
-        refs(b.high(), out);
-      }
-      case BoundExpr.InList i -> refs(i.operand(), out);
-      case BoundExpr.Case c -> {
-        c.conditions().forEach(t -> refs(t, out));
-        c.values().forEach(t -> refs(t, out));
-        refs(c.otherwise(), out);
-      }
-      case BoundExpr.CastTo c -> refs(c.operand(), out);
-      case BoundExpr.Extract x -> refs(x.operand(), out);
-      case BoundExpr.AddMonths m -> refs(m.operand(), out);
-      case BoundExpr.Like l -> refs(l.operand(), out);
-      case BoundExpr.Substring s -> refs(s.operand(), out);
-      case BoundExpr.CharLength l -> refs(l.operand(), out);
-    }
+    BoundExpr.refs(e, out);
   }
 
   /** The input columns {@code e} reads. */

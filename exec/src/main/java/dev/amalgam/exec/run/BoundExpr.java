@@ -5,6 +5,7 @@ import dev.amalgam.kernels.ArithmeticOp;
 import dev.amalgam.kernels.CompareOp;
 import dev.amalgam.kernels.DatePart;
 import dev.amalgam.kernels.LikePattern;
+import java.util.BitSet;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +33,42 @@ import org.jspecify.annotations.Nullable;
 public sealed interface BoundExpr {
   /** The result type. */
   DataType type();
+
+  /** Adds the input columns {@code e} reads to {@code out}. */
+  static void refs(BoundExpr e, BitSet out) {
+    switch (e) {
+      case ColumnRef c -> out.set(c.index());
+      case Const c -> {}
+      case Arith a -> {
+        refs(a.left(), out);
+        refs(a.right(), out);
+      }
+      case Cmp c -> {
+        refs(c.left(), out);
+        refs(c.right(), out);
+      }
+      case AndOr a -> a.terms().forEach(t -> refs(t, out));
+      case Not n -> refs(n.operand(), out);
+      case IsNull n -> refs(n.operand(), out);
+      case Between b -> {
+        refs(b.operand(), out);
+        refs(b.low(), out);
+        refs(b.high(), out);
+      }
+      case InList i -> refs(i.operand(), out);
+      case Case c -> {
+        c.conditions().forEach(t -> refs(t, out));
+        c.values().forEach(t -> refs(t, out));
+        refs(c.otherwise(), out);
+      }
+      case CastTo c -> refs(c.operand(), out);
+      case Extract x -> refs(x.operand(), out);
+      case AddMonths m -> refs(m.operand(), out);
+      case Like l -> refs(l.operand(), out);
+      case Substring s -> refs(s.operand(), out);
+      case CharLength l -> refs(l.operand(), out);
+    }
+  }
 
   /** Input column {@code index}. */
   record ColumnRef(int index, DataType type, String name) implements BoundExpr {

@@ -483,10 +483,16 @@ public final class HashAggregateSink implements Sink, AutoCloseable {
     List<KeyColumn> cols = new ArrayList<>();
     for (int k = 0; k < tk.length; k++) {
       Vec v = block.column(k);
+      // partial rows are written with a bitmap; without a null, the merge takes the table's
+      // null-free paths (a packed or single int64 key: the dense one)
+      MemorySegment valid = v.validity();
+      if (valid != null && Validity.nullCount(valid, block.rows()) == 0) {
+        valid = null;
+      }
       cols.add(
           tk[k] == KeyType.UTF8
-              ? KeyColumn.utf8(v.values(), Objects.requireNonNull(v.data()), v.validity())
-              : new KeyColumn(tk[k], v.values(), v.validity(), null));
+              ? KeyColumn.utf8(v.values(), Objects.requireNonNull(v.data()), valid)
+              : new KeyColumn(tk[k], v.values(), valid, null));
     }
     return cols;
   }

@@ -9,6 +9,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,6 +68,10 @@ public final class JoinProbeSpec implements OpSpec {
   private final DataType[] buildTypes;
   private final DataType[] outputTypes;
   private final @Nullable BoundExpr residual;
+
+  /** The pair columns (probe then build) the residual reads. */
+  private final BitSet residualReads;
+
   private final DataType[] pairTypes;
   private final int instances;
   private final OpStats stats = new OpStats();
@@ -201,6 +206,10 @@ public final class JoinProbeSpec implements OpSpec {
     }
     this.outputTypes = outputTypes(type, this.probeTypes, this.buildTypes);
     this.pairTypes = outputTypes(JoinType.INNER, this.probeTypes, this.buildTypes);
+    this.residualReads = new BitSet();
+    if (residual != null) {
+      BoundExpr.refs(residual, residualReads);
+    }
   }
 
   private static DataType[] computeTypes(DataType[] types) {
@@ -492,13 +501,20 @@ public final class JoinProbeSpec implements OpSpec {
         int len = Math.min(cap, m - from);
         MemorySegment rows = pr.asSlice(4L * from);
         MemorySegment ids = br.asSlice(8L * from);
+        // only the columns the condition reads are gathered; the others stay empty
         Vec[] cols = new Vec[pairTypes.length];
         for (int c = 0; c < probeWidth; c++) {
-          cols[c] = pieces.probe(c, b.column(c), rows, len);
+          cols[c] =
+              residualReads.get(c)
+                  ? pieces.probe(c, b.column(c), rows, len)
+                  : Vec.fixed(pairTypes[c], 0, MemorySegment.NULL, null);
         }
         for (int c = 0; c < buildTypes.length; c++) {
-          cols[probeWidth + c] =
-              pieces.build(probeWidth + c, state.buildColumns[c], ids, len, state.buildNullable[c]);
+          int at = probeWidth + c;
+          cols[at] =
+              residualReads.get(at)
+                  ? pieces.build(at, state.buildColumns[c], ids, len, state.buildNullable[c])
+                  : Vec.fixed(pairTypes[at], 0, MemorySegment.NULL, null);
         }
         // the pieces' buffers were taken before the mark and stay for the next piece
         long mark = s.mark();
