@@ -345,6 +345,10 @@ public final class TableScan implements Source {
               && hi.value() != null ->
           impossible(stats(g, col), CompareOp.GE, lo, lo)
               || impossible(stats(g, col), CompareOp.LE, hi, hi);
+      case BoundExpr.InList in
+          when !in.negated() && in.operand() instanceof BoundExpr.ColumnRef col ->
+          in.values().stream()
+              .allMatch(k -> k.value() != null && impossible(stats(g, col), CompareOp.EQ, k, k));
       default -> false;
     };
   }

@@ -151,8 +151,13 @@ final class RexTranslator {
       case GREATER_THAN_OR_EQUAL -> {
         return cmp(CompareOp.GE, c, names);
       }
-      case AND, OR -> {
-        return new Expr.Logical(kind == SqlKind.AND, all(ops, names));
+      case AND -> {
+        return new Expr.Logical(true, all(ops, names));
+      }
+      case OR -> {
+        List<Expr> terms = all(ops, names);
+        Expr in = inList(terms);
+        return in != null ? in : new Expr.Logical(false, terms);
       }
       case NOT -> {
         return new Expr.Not(t(ops.get(0), names));
@@ -221,6 +226,44 @@ final class RexTranslator {
   private Expr arith(ArithmeticOp op, RexCall c, List<String> names) {
     List<RexNode> ops = c.getOperands();
     return new Expr.Arithmetic(op, t(ops.get(0), names), t(ops.get(1), names));
+  }
+
+  /**
+   * {@code e IN (c1, c2, ...)} when {@code terms} are all {@code e = ci} for one expression {@code
+   * e} and non-null constants (Calcite's expansion of an IN list), so that {@code e} is evaluated
+   * once; null otherwise. Equal under SQL's three-valued logic: both are null exactly when {@code
+   * e} is null.
+   */
+  private static Expr.@Nullable In inList(List<Expr> terms) {
+    if (terms.size() < 2) {
+      return null;
+    }
+    Expr operand = null;
+    List<Expr> values = new ArrayList<>();
+    for (Expr t : terms) {
+      if (!(t instanceof Expr.Comparison c) || c.op() != CompareOp.EQ) {
+        return null;
+      }
+      Expr e;
+      Expr.Literal k;
+      if (c.right() instanceof Expr.Literal r && !(c.left() instanceof Expr.Literal)) {
+        e = c.left();
+        k = r;
+      } else if (c.left() instanceof Expr.Literal l && !(c.right() instanceof Expr.Literal)) {
+        e = c.right();
+        k = l;
+      } else {
+        return null;
+      }
+      if (k.value() == null
+          || (operand != null && !operand.equals(e))
+          || (!values.isEmpty() && !((Expr.Literal) values.get(0)).type().equals(k.type()))) {
+        return null; // a null, another expression, or literals of two types (left as ORs)
+      }
+      operand = e;
+      values.add(k);
+    }
+    return operand == null ? null : new Expr.In(operand, values, false);
   }
 
   private Expr cmp(CompareOp op, RexCall c, List<String> names) {

@@ -68,6 +68,13 @@ final class SqlDifferentialTest {
             false));
     c.add(
         new Case(
+            "IN lists over an expression, an int column and a dictionary column after a join",
+            "select id, name, g from f join dim on k = dk"
+                + " where substring(name from 1 for 2) in ('n1', 'n3', 'n7')"
+                + " and k in (1, 3, 4, 7, 30) and g in ('alpha', 'zeta', 'delta')",
+            false));
+    c.add(
+        new Case(
             "group by a dictionary string and a date, packed",
             "select g, d, count(*) n, max(v) mv from f where k < 10 group by g, d",
             false));
