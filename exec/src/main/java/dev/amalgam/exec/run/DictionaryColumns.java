@@ -35,16 +35,6 @@ final class DictionaryColumns implements AutoCloseable {
     this.charged = new long[types.length];
   }
 
-  /** Whether some column is dictionary-encoded. */
-  boolean any() {
-    for (DataType t : types) {
-      if (t.kind() == DataType.Kind.DICTIONARY_UTF8) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** The types rows are stored in: dictionary columns as their int32 indices. */
   DataType[] storedTypes() {
     DataType[] t = types.clone();
