@@ -36,8 +36,11 @@ final class CpuGroupByHashTable implements GroupByHashTable {
    * first-value test. Float64 sums add in row order, so they equal the scalar reference bit for
    * bit.
    *
-   * Merging is two passes: insert every group of the other table (rolled back entirely if a growth
-   * is refused), then combine states; a merge is therefore all or nothing with respect to memory.
+   * Merging is two passes: insert every group of the other table, a chunk at a time with the
+   * probe loop of the inserts (rolled back entirely if a growth is refused), keeping each one's
+   * group here in an int per group; then fold the states, one loop per payload column. A merge is
+   * therefore all or nothing with respect to memory. The group ids of the first pass are an int
+   * per merged group on the heap, not charged to the reservation.
    */
 
   private static final String KERNEL = "group-by hash table";
@@ -541,66 +544,83 @@ final class CpuGroupByHashTable implements GroupByHashTable {
               + " / aggregates "
               + aggList);
     }
+    int count = o.table.groupCount();
+    // pass 1: find or insert every key, a chunk at a time (all or nothing); pass 2: fold states
+    int[] gid = new int[count];
     int mark = table.groupCount();
-    int groups = o.table.groupCount();
     try {
-      for (int og = 0; og < groups; og++) {
-        table.findOrInsertGroup(o.table, og, true);
+      for (int start = 0; start < count; start += CHUNK) {
+        int len = Math.min(CHUNK, count - start);
+        table.findOrInsertGroups(o.table, start, len, hashScratch, gidScratch);
+        MemorySegment.copy(gidScratch, INT, 0, gid, start, len);
       }
     } catch (MemoryLimitExceededException e) {
       table.rollBack(mark);
       throw TableFullException.of(KERNEL, memory.name(), table.groupCount(), "groups", -1, e);
     }
-    MemorySegment rows = table.payload(ROWS);
-    MemorySegment otherRows = o.table.payload(ROWS);
-    for (int og = 0; og < groups; og++) {
-      int g = table.findOrInsertGroup(o.table, og, false);
-      for (int a = 0; a < aggs.length; a++) {
-        combine(a, g, o, og);
+    for (int a = 0; a < aggs.length; a++) {
+      if (valueColumn[a] >= 0) {
+        combineValues(a, o, gid);
       }
-      rows.setAtIndex(LONG, g, rows.getAtIndex(LONG, g) + otherRows.getAtIndex(LONG, og));
+    }
+    for (int a = 0; a < aggs.length; a++) {
+      if (nullColumn[a] >= 0) {
+        addCounts(table.payload(nullColumn[a]), o.table.payload(nullColumn[a]), gid);
+      }
+    }
+    addCounts(table.payload(ROWS), o.table.payload(ROWS), gid);
+  }
+
+  /** {@code mine[gid[og]] += theirs[og]} for every group {@code og} of the other table. */
+  private static void addCounts(MemorySegment mine, MemorySegment theirs, int[] gid) {
+    for (int og = 0; og < gid.length; og++) {
+      int g = gid[og];
+      mine.setAtIndex(LONG, g, mine.getAtIndex(LONG, g) + theirs.getAtIndex(LONG, og));
     }
   }
 
-  /** Folds aggregate {@code a} of group {@code og} of {@code o} into group {@code g} (not ROWS). */
-  private void combine(int a, int g, CpuGroupByHashTable o, int og) {
+  /** Folds the values of aggregate {@code a} (SUM, AVG, MIN, MAX) of every group of o. */
+  private void combineValues(int a, CpuGroupByHashTable o, int[] gid) {
     Agg agg = aggs[a];
-    if (nullColumn[a] >= 0) {
-      MemorySegment nulls = table.payload(nullColumn[a]);
-      long otherNulls = o.table.payload(nullColumn[a]).getAtIndex(LONG, og);
-      nulls.setAtIndex(LONG, g, nulls.getAtIndex(LONG, g) + otherNulls);
-    }
-    if (valueColumn[a] < 0 || o.nonNull(o.table, a, og) == 0) {
-      return;
-    }
     MemorySegment mine = table.payload(valueColumn[a]);
-    long x = o.table.payload(valueColumn[a]).getAtIndex(LONG, og);
-    long v = mine.getAtIndex(LONG, g);
+    MemorySegment theirs = o.table.payload(valueColumn[a]);
+    MemorySegment rows = o.table.payload(ROWS);
+    MemorySegment nulls = nullColumn[a] < 0 ? rows : o.table.payload(nullColumn[a]);
+    boolean noNulls = nullColumn[a] < 0;
     boolean isLong = agg.inputType() == ValueType.INT64;
-    switch (agg.kind()) {
-      case SUM, AVG -> {
-        if (isLong) {
-          long r = v + x;
-          if (((v ^ r) & (x ^ r)) < 0) {
-            throw KernelException.overflow(
-                KERNEL + " merge " + agg.kind() + "(int64) of group", og, v + " + " + x);
+    AggKind kind = agg.kind();
+    for (int og = 0; og < gid.length; og++) {
+      if (!noNulls && rows.getAtIndex(LONG, og) == nulls.getAtIndex(LONG, og)) {
+        continue; // no value in o's group
+      }
+      int g = gid[og];
+      long x = theirs.getAtIndex(LONG, og);
+      long v = mine.getAtIndex(LONG, g);
+      switch (kind) {
+        case SUM, AVG -> {
+          if (isLong) {
+            long r = v + x;
+            if (((v ^ r) & (x ^ r)) < 0) {
+              throw KernelException.overflow(
+                  KERNEL + " merge " + kind + "(int64) of group", og, v + " + " + x);
+            }
+            mine.setAtIndex(LONG, g, r);
+          } else {
+            double r = Double.longBitsToDouble(v) + Double.longBitsToDouble(x);
+            mine.setAtIndex(LONG, g, Double.doubleToRawLongBits(r));
           }
-          mine.setAtIndex(LONG, g, r);
-        } else {
-          double r = Double.longBitsToDouble(v) + Double.longBitsToDouble(x);
-          mine.setAtIndex(LONG, g, Double.doubleToRawLongBits(r));
         }
-      }
-      case MIN, MAX -> {
-        int cmp =
-            isLong
-                ? Long.compare(x, v)
-                : Double.compare(Double.longBitsToDouble(x), Double.longBitsToDouble(v));
-        if (agg.kind() == AggKind.MIN ? cmp < 0 : cmp > 0) {
-          mine.setAtIndex(LONG, g, x);
+        case MIN, MAX -> {
+          int cmp =
+              isLong
+                  ? Long.compare(x, v)
+                  : Double.compare(Double.longBitsToDouble(x), Double.longBitsToDouble(v));
+          if (kind == AggKind.MIN ? cmp < 0 : cmp > 0) {
+            mine.setAtIndex(LONG, g, x);
+          }
         }
+        case COUNT, COUNT_STAR -> throw new AssertionError();
       }
-      case COUNT, COUNT_STAR -> throw new AssertionError();
     }
   }
 

@@ -578,6 +578,65 @@ final class KeyTable implements AutoCloseable {
   // ---- merging ----
 
   /**
+   * Finds or inserts the keys of groups {@code [start, start + len)} of {@code other} (same key
+   * types), writing each one's group here to {@code gids[0, len)}; {@code hashes} is scratch for
+   * {@code len} longs. Rows are not counted. A single fixed-width key probes in a loop over the
+   * chunk (the slots of a large table loaded first, see {@link #touchSlots}); new keys and the
+   * other kinds go through {@link #findOrInsertGroup}.
+   *
+   * @throws MemoryLimitExceededException when a growth is refused; the caller rolls back
+   */
+  void findOrInsertGroups(
+      KeyTable other, int start, int len, MemorySegment hashes, MemorySegment gids) {
+    MemorySegment.copy(other.hashes, 8L * start, hashes, 0, 8L * len);
+    if (!inline || other.nullGroup >= 0) {
+      for (int i = 0; i < len; i++) {
+        gids.setAtIndex(INT, i, findOrInsertGroup(other, start + i, true));
+      }
+      return;
+    }
+    if (isLarge()) {
+      touchSlots(hashes, len, gids);
+    }
+    MemorySegment otherKeys = other.keys[0];
+    int i = 0;
+    while (true) {
+      i = probeGroups(otherKeys, start, i, len, hashes, gids, slots, mask, nullGroup);
+      if (i >= len) {
+        return;
+      }
+      gids.setAtIndex(INT, i, findOrInsertGroup(other, start + i, true));
+      i++;
+    }
+  }
+
+  /**
+   * The probe loop of {@link #findOrInsertGroups} for an inline table: finds the groups of the
+   * chunk's keys (normalized values in {@code keys}) from position {@code i}; returns the first
+   * position whose key is new.
+   */
+  private static int probeGroups(
+      MemorySegment keys,
+      int start,
+      int i,
+      int len,
+      MemorySegment hashes,
+      MemorySegment gids,
+      MemorySegment slots,
+      long mask,
+      int nullGroup) {
+    for (; i < len; i++) {
+      long v = keys.getAtIndex(LONG, (long) start + i);
+      int g = findInt64(slots, mask, nullGroup, v, hashes.getAtIndex(LONG, i));
+      if (g < 0) {
+        return i;
+      }
+      gids.setAtIndex(INT, i, g);
+    }
+    return len;
+  }
+
+  /**
    * Finds group {@code og} of {@code other} (same key types) in this table, inserting it when
    * {@code insert}; -1 when absent.
    *

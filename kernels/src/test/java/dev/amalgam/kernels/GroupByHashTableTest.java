@@ -155,10 +155,11 @@ final class GroupByHashTableTest {
     try (MemoryPool pool = MemoryPool.create("test", 256 * MIB);
         Arena arena = Arena.ofConfined()) {
       for (List<KeyType> keyTypes : KEY_SETS) {
-        int n = 2000;
+        int n = 6000; // parts of more groups than one merge chunk
         Batch[] parts = new Batch[4];
         for (int p = 0; p < parts.length; p++) {
-          parts[p] = batch(arena, rnd, keyTypes, n, 200, 0.1);
+          // parts without null keys take the batched probe of single fixed-width keys
+          parts[p] = batch(arena, rnd, keyTypes, n, 8000, p % 2 == 0 ? 0.1 : 0.0);
         }
         String what = "seed " + seed + ", keys " + keyTypes;
         try (MemoryConsumer c0 = pool.consumer("whole");

@@ -63,6 +63,18 @@ final class JoinTestData {
 
     /** Charging everything to {@code pool} (closed with the fixture) when it is not null. */
     Fixture(int workersPerMember, int maxMembers, MemoryPool pool) {
+      this(workersPerMember, maxMembers, pool, pool == null ? Long.MAX_VALUE / 4 : pool.limit());
+    }
+
+    /**
+     * Operator memory (hash tables) limited to {@code operatorLimit} bytes; results and spills
+     * unlimited.
+     */
+    Fixture(int workersPerMember, long operatorLimit) {
+      this(workersPerMember, Integer.MAX_VALUE, null, operatorLimit);
+    }
+
+    private Fixture(int workersPerMember, int maxMembers, MemoryPool pool, long operatorLimit) {
       this.pool = pool;
       UnifiedMemory.Builder b = UnifiedMemory.builder().topology(Topology.preset("fused-pair"));
       memory = (pool == null ? b : b.pool(pool)).build();
@@ -71,10 +83,7 @@ final class JoinTestData {
       int[] w = new int[members.size()];
       Arrays.fill(w, workersPerMember);
       scheduler = new Scheduler(memory, members, w);
-      query =
-          pool == null
-              ? new QueryContext("join-test", memory, null)
-              : new QueryContext("join-test", memory, null, pool.limit());
+      query = new QueryContext("join-test", memory, null, operatorLimit);
       input = memory.pool().consumer("join test input");
       instances = workersPerMember * members.size();
     }
