@@ -712,6 +712,79 @@ final class CpuGroupByHashTable implements GroupByHashTable {
     return Double.longBitsToDouble(v);
   }
 
+  /*
+   * readKey and readResult read the columns directly (the interface's defaults go through the
+   * per-group accessors and their checks): writing out a large aggregation's groups is a pass over
+   * every one of them.
+   */
+
+  @Override
+  public void readKey(
+      int key, int from, int count, MemorySegment values, @Nullable MemorySegment validity) {
+    checkOpen();
+    KeyType type = keyTypes.get(key);
+    checkGroups(from, count);
+    if (type == KeyType.UTF8) {
+      throw new IllegalArgumentException("key " + key + " is utf8: use readUtf8Key");
+    }
+    for (int i = 0; i < count; i++) {
+      int g = from + i;
+      setValid(validity, i, !table.isNull(g, key), "key ", key, g);
+      long bits = table.keyBits(g, key);
+      if (type == KeyType.INT32 || type == KeyType.DATE32) {
+        values.setAtIndex(ArrowLayout.INT32, i, (int) bits);
+      } else {
+        values.setAtIndex(LONG, i, bits); // int64 values, float64 bits
+      }
+    }
+  }
+
+  @Override
+  public void readResult(
+      int agg, int from, int count, MemorySegment values, @Nullable MemorySegment validity) {
+    checkOpen();
+    Agg a = aggs[Objects.checkIndex(agg, aggs.length)];
+    checkGroups(from, count);
+    MemorySegment rows = table.payload(ROWS);
+    MemorySegment nulls = nullColumn[agg] < 0 ? null : table.payload(nullColumn[agg]);
+    MemorySegment stored = valueColumn[agg] < 0 ? null : table.payload(valueColumn[agg]);
+    boolean avgOfLongs = a.kind() == AggKind.AVG && a.inputType() == ValueType.INT64;
+    for (int i = 0; i < count; i++) {
+      int g = from + i;
+      long n = rows.getAtIndex(LONG, g) - (nulls == null ? 0 : nulls.getAtIndex(LONG, g));
+      if (stored == null) {
+        values.setAtIndex(LONG, i, n); // COUNT, COUNT(*): never null
+        setValid(validity, i, true, "aggregate ", agg, g);
+        continue;
+      }
+      setValid(validity, i, n != 0, "aggregate ", agg, g);
+      long v = n == 0 ? 0 : stored.getAtIndex(LONG, g);
+      if (a.kind() == AggKind.AVG && n != 0) {
+        double sum = avgOfLongs ? (double) v : Double.longBitsToDouble(v);
+        v = Double.doubleToRawLongBits(sum / n);
+      }
+      values.setAtIndex(LONG, i, v); // int64 values, float64 bits (0.0 for null)
+    }
+  }
+
+  private void checkGroups(int from, int count) {
+    int groups = table.groupCount();
+    if (from < 0 || count < 0 || from > groups - count) {
+      throw new IndexOutOfBoundsException(
+          "groups " + from + " .. " + from + " + " + count + " out of [0, " + groups + ")");
+    }
+  }
+
+  private static void setValid(
+      @Nullable MemorySegment validity, int i, boolean valid, String what, int index, int g) {
+    if (validity != null) {
+      Validity.set(validity, i, valid);
+    } else if (!valid) {
+      throw new IllegalArgumentException(
+          what + index + " of group " + g + " is null but no validity bitmap was given");
+    }
+  }
+
   @Override
   public long reservedBytes() {
     return memory.reserved();

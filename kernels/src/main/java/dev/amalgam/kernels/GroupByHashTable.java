@@ -117,7 +117,7 @@ public interface GroupByHashTable extends AutoCloseable {
     for (int i = 0; i < count; i++) {
       int g = from + i;
       boolean isNull = isKeyNull(g, key);
-      writeValidity(validity, i, isNull, "key " + key + " of group " + g);
+      writeValidity(validity, i, isNull, "key ", key, g);
       switch (type) {
         case INT32, DATE32 -> values.setAtIndex(ArrowLayout.INT32, i, (int) keyLong(g, key));
         case INT64 -> values.setAtIndex(ArrowLayout.INT64, i, keyLong(g, key));
@@ -158,7 +158,7 @@ public interface GroupByHashTable extends AutoCloseable {
     offsets.setAtIndex(ArrowLayout.INT32, 0, 0);
     for (int i = 0; i < count; i++) {
       int g = from + i;
-      writeValidity(validity, i, isKeyNull(g, key), "key " + key + " of group " + g);
+      writeValidity(validity, i, isKeyNull(g, key), "key ", key, g);
       byte[] bytes = keyBytes(g, key);
       if (at + bytes.length > data.byteSize()) {
         throw new IllegalArgumentException(
@@ -188,7 +188,7 @@ public interface GroupByHashTable extends AutoCloseable {
     checkRange(from, count, groupCount());
     for (int i = 0; i < count; i++) {
       int g = from + i;
-      writeValidity(validity, i, isResultNull(g, agg), "aggregate " + agg + " of group " + g);
+      writeValidity(validity, i, isResultNull(g, agg), "aggregate ", agg, g);
       if (type == ValueType.INT64) {
         values.setAtIndex(ArrowLayout.INT64, i, resultLong(g, agg));
       } else {
@@ -204,12 +204,17 @@ public interface GroupByHashTable extends AutoCloseable {
     }
   }
 
+  /**
+   * Sets validity bit {@code i}; a null without a bitmap is an error naming {@code what} (key or
+   * aggregate) {@code index} of group {@code g}.
+   */
   private static void writeValidity(
-      @Nullable MemorySegment validity, int i, boolean isNull, String what) {
+      @Nullable MemorySegment validity, int i, boolean isNull, String what, int index, int g) {
     if (validity != null) {
       Validity.set(validity, i, !isNull);
     } else if (isNull) {
-      throw new IllegalArgumentException(what + " is null but no validity bitmap was given");
+      throw new IllegalArgumentException(
+          what + index + " of group " + g + " is null but no validity bitmap was given");
     }
   }
 

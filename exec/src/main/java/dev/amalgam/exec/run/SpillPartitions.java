@@ -44,19 +44,25 @@ final class SpillPartitions {
     for (int p : part) {
       counts[p]++;
     }
+    // the rows of every partition in row order, partition after partition (one counting pass)
+    int[] at = new int[COUNT];
+    for (int p = 1; p < COUNT; p++) {
+      at[p] = at[p - 1] + counts[p - 1];
+    }
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment sel = arena.allocate(4L * Math.max(1, n), 4);
+      for (int i = 0; i < n; i++) {
+        sel.setAtIndex(ArrowLayout.INT32, at[part[i]]++, i);
+      }
+      long start = 0;
       for (int p = 0; p < COUNT; p++) {
-        if (counts[p] == 0) {
+        int k = counts[p];
+        if (k == 0) {
           continue;
         }
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-          if (part[i] == p) {
-            sel.setAtIndex(ArrowLayout.INT32, k++, i);
-          }
-        }
-        try (Chunk piece = Chunk.copyOf(c.asBatch().withSelection(sel, k), consumer)) {
+        MemorySegment rows = sel.asSlice(4L * start, 4L * k);
+        start += k;
+        try (Chunk piece = Chunk.copyOf(c.asBatch().withSelection(rows, k), consumer)) {
           store.append(p, piece);
         }
       }
